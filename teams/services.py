@@ -1,0 +1,225 @@
+"""Writes for people, teams and memberships.
+
+Concurrency: appointing to a team locks the team row (select_for_update) so that
+two clerks cannot both take a Liangshan team past its maximum; the person row is
+locked too so that one person cannot be put on two teams at once. Locks are taken
+person first, then team, always in that order.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from teams.id_numbers import parse_id_number
+from teams.models import Membership, Person, Team, Term, Unit, active_on
+from villages.models import Village
+from zhucun.audit import audit_record, diff, snapshot
+
+PERSON_FIELDS = (
+    "name",
+    "ethnicity",
+    "political_status",
+    "unit_id",
+    "current_post",
+    "rank",
+    "on_staff",
+    "phone",
+    "is_midlevel_without_grassroots",
+    "is_progressive_trainee",
+    "is_reserve_cadre",
+    "is_selected_graduate",
+)
+
+
+@transaction.atomic
+def person_create(*, id_number: str, name: str, **fields) -> Person:
+    """Register a cadre; birth date and gender come from the 身份证号码."""
+    try:
+        facts = parse_id_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    if Person.objects.filter(id_number=facts.number).exists():
+        raise ValidationError({"id_number": _("该身份证号码的干部已存在。")})
+    person = Person(
+        id_number=facts.number,
+        name=name.strip(),
+        birth_date=facts.birth_date,
+        gender=facts.gender,
+        **fields,
+    )
+    person.full_clean()
+    person.save()
+    audit_record(
+        action="create",
+        instance=person,
+        changes=diff({}, snapshot(person, ("id_number", *PERSON_FIELDS))),
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, **fields) -> Person:
+    """Change a cadre's details (the 身份证号码 itself is not changed here)."""
+    before = snapshot(person, PERSON_FIELDS)
+    for name, value in fields.items():
+        if name not in PERSON_FIELDS and name != "unit":
+            raise TypeError(f"unknown person field: {name}")
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    if changes:
+        audit_record(action="update", instance=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def team_create(
+    *,
+    village: Village,
+    term: Term,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    name: str = "",
+) -> Team:
+    """Send a team to a village for a term (一村一队)."""
+    if Team.objects.filter(village=village, term=term).exists():
+        raise ValidationError(
+            {
+                "village": _("%(village)s在%(term)s已有驻村工作队。")
+                % {"village": village.name, "term": term.name}
+            }
+        )
+    team = Team(
+        village=village,
+        term=term,
+        name=name or f"{village.name}驻村工作队",
+        start_date=start_date or term.start_date,
+        end_date=end_date if end_date is not None else term.end_date,
+        in_post_deadline=term.in_post_deadline,
+    )
+    team.full_clean()
+    team.save()
+    audit_record(action="create", instance=team, county_code=village.county.code)
+    return team
+
+
+def _liangshan_max() -> int:
+    return settings.ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]
+
+
+def _overlapping(qs, start: datetime.date, end: datetime.date | None):
+    """Memberships in ``qs`` whose dates intersect [start, end]."""
+    qs = qs.filter(end_date__isnull=True) | qs.filter(end_date__gte=start)
+    if end is not None:
+        qs = qs.filter(start_date__lte=end)
+    return qs
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    person: Person,
+    team: Team,
+    role: str,
+    unit: Unit,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    is_leader: bool = False,
+    sector: str = Membership.Sector.OTHER,
+    **steps,
+) -> Membership:
+    """Put a person on a team, refusing overlaps, a second first secretary and Liangshan's cap."""
+    # Lock order: person, then team (see module docstring).
+    Person.objects.select_for_update().get(pk=person.pk)
+    team = (
+        Team.objects.select_for_update()
+        .select_related("village__county")
+        .get(pk=team.pk)
+    )
+    errors: dict[str, str] = {}
+    clash = (
+        _overlapping(Membership.objects.filter(person=person), start_date, end_date)
+        .select_related("team__village")
+        .first()
+    )
+    if clash is not None:
+        errors["person"] = _(
+            "%(person)s已在%(village)s驻村（%(start)s起），同一时间只能在一个工作队。"
+        ) % {
+            "person": person.name,
+            "village": clash.team.village.name,
+            "start": clash.start_date,
+        }
+    if (
+        role == Membership.Role.FIRST_SECRETARY
+        and _overlapping(
+            Membership.objects.filter(team=team, role=Membership.Role.FIRST_SECRETARY),
+            start_date,
+            end_date,
+        ).exists()
+    ):
+        errors["role"] = _("该工作队已有在任第一书记，一个工作队只能有一名第一书记。")
+    if team.village.county.is_liangshan:
+        current = Membership.objects.filter(active_on(start_date), team=team).count()
+        limit = _liangshan_max()
+        if current + 1 > limit:
+            errors["team"] = _(
+                "凉山州工作队最多%(limit)d人，该队现有%(current)d人，不能再增加。"
+            ) % {
+                "limit": limit,
+                "current": current,
+            }
+    if errors:
+        raise ValidationError(errors)
+    membership = Membership(
+        person=person,
+        team=team,
+        role=role,
+        unit=unit,
+        start_date=start_date,
+        end_date=end_date,
+        is_leader=is_leader or role == Membership.Role.LEADER,
+        sector=sector,
+        **steps,
+    )
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"person": _("该干部在此期间已有其他驻村任职（数据库约束）。")}
+        ) from None
+    audit_record(
+        action="create",
+        instance=membership,
+        changes=diff(
+            {},
+            snapshot(
+                membership, ("person_id", "team_id", "role", "start_date", "end_date")
+            ),
+        ),
+        county_code=team.village.county.code,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end_date: datetime.date) -> Membership:
+    """End a person's service on a team."""
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": _("驻村结束时间不能早于驻村起始时间。")})
+    before = snapshot(membership, ("end_date",))
+    membership.end_date = end_date
+    membership.save(update_fields=["end_date"])
+    audit_record(
+        action="update",
+        instance=membership,
+        changes=diff(before, snapshot(membership, ("end_date",))),
+        county_code=membership.team.village.county.code,
+    )
+    return membership

@@ -1,0 +1,104 @@
+"""Writes for regions, villages and households."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from villages.models import Region, Village
+from zhucun.audit import audit_record, diff, snapshot
+
+VILLAGE_FIELDS = (
+    "name",
+    "code",
+    "is_registered_poor",
+    "is_extremely_poor",
+    "drug_aids",
+    "over_birth_dropout",
+    "planned_exit_year",
+    "actual_exit_year",
+    "household_count",
+    "county_leader",
+)
+
+
+def _require_township(township: Region) -> None:
+    if township.level != Region.Level.TOWNSHIP:
+        raise ValidationError(
+            {
+                "township": _("村必须属于乡（镇），“%(name)s”是%(level)s。")
+                % {"name": township.name, "level": township.get_level_display()}
+            }
+        )
+
+
+@transaction.atomic
+def township_create(*, county: Region, code: str, name: str) -> Region:
+    """Create a township under a county."""
+    if county.level != Region.Level.COUNTY:
+        raise ValidationError({"county": _("乡（镇）必须属于县（市、区）。")})
+    if not code.startswith(county.code[:6]) or len(code) != 9:
+        raise ValidationError(
+            {
+                "code": _("乡（镇）代码应为9位，且以所属县代码%(code)s开头。")
+                % {"code": county.code}
+            }
+        )
+    township = Region(
+        code=code,
+        name=name,
+        level=Region.Level.TOWNSHIP,
+        parent=county,
+        path=Region.build_path(county.path, code),
+    )
+    township.full_clean()
+    township.save()
+    audit_record(action="create", instance=township, county_code=county.code)
+    return township
+
+
+@transaction.atomic
+def village_create(*, township: Region, name: str, **fields) -> Village:
+    """Create a village under a township (never directly under a county)."""
+    _require_township(township)
+    unknown = set(fields) - set(VILLAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown village fields: {sorted(unknown)}")
+    village = Village(
+        township=township, county_id=township.parent_id, name=name, **fields
+    )
+    village.full_clean()
+    village.save()
+    audit_record(
+        action="create",
+        instance=village,
+        changes=diff({}, snapshot(village, VILLAGE_FIELDS)),
+        county_code=township.parent.code,
+    )
+    return village
+
+
+@transaction.atomic
+def village_update(
+    *, village: Village, township: Region | None = None, **fields
+) -> Village:
+    """Change a village's fields (and, if given, move it to another township)."""
+    before = snapshot(village, (*VILLAGE_FIELDS, "township_id"))
+    if township is not None:
+        _require_township(township)
+        village.township = township
+        village.county_id = township.parent_id
+    for name, value in fields.items():
+        if name not in VILLAGE_FIELDS:
+            raise TypeError(f"unknown village field: {name}")
+        setattr(village, name, value)
+    village.full_clean()
+    village.save()
+    changes = diff(before, snapshot(village, (*VILLAGE_FIELDS, "township_id")))
+    if changes:
+        audit_record(
+            action="update",
+            instance=village,
+            changes=changes,
+            county_code=village.county.code,
+        )
+    return village

@@ -1,0 +1,90 @@
+"""Write audit entries. Every service calls ``audit_record`` inside its own transaction."""
+
+import contextvars
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import models
+
+from zhucun.models import AuditEntry
+
+# Personal fields are stored masked in the trail: the trail is readable by counties.
+_MASKED_FIELDS = {"id_number", "phone"}
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    user: object | None = None
+    ip_address: str | None = None
+    source: str = "page"
+
+
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "zhucun_audit_context", default=AuditContext(source="system")
+)
+
+
+@contextmanager
+def audit_context(*, user=None, ip_address: str | None = None, source: str = "page"):
+    """Attribute the writes made inside the block to a user, an address and a path."""
+    token = _context.set(AuditContext(user=user, ip_address=ip_address, source=source))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def _masked(field: str, value):
+    if field in _MASKED_FIELDS and isinstance(value, str) and value:
+        from teams.id_numbers import mask_id_number, mask_phone
+
+        return mask_id_number(value) if field == "id_number" else mask_phone(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """The concrete field values of an instance, as JSON-ready data."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: _plain(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields that changed, personal data masked."""
+    return {
+        k: [_masked(k, before.get(k)), _masked(k, after.get(k))]
+        for k in after
+        if before.get(k) != after.get(k)
+    }
+
+
+def audit_record(
+    *,
+    action: str,
+    instance: models.Model,
+    changes: dict | None = None,
+    county_code: str = "",
+    user=None,
+) -> AuditEntry:
+    """Record one change to one object, attributed to the current audit context."""
+    ctx = _context.get()
+    actor = user if user is not None else ctx.user
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        source=ctx.source,
+        ip_address=ctx.ip_address,
+        action=action,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        county_code=county_code,
+        changes=changes or {},
+    )
