@@ -5,191 +5,652 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('villages', '0001_initial'),
+        ("villages", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='期次名称')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(verbose_name='结束日期')),
-                ('in_post_deadline', models.DateField(verbose_name='到岗期限')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="期次名称"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(verbose_name="结束日期")),
+                ("in_post_deadline", models.DateField(verbose_name="到岗期限")),
             ],
             options={
-                'verbose_name': '驻村期次',
-                'verbose_name_plural': '驻村期次',
-                'ordering': ['start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gt', models.F('start_date'))), name='term_end_after_start'), models.CheckConstraint(condition=models.Q(('in_post_deadline__gte', models.F('start_date'))), name='term_deadline_after_start')],
+                "verbose_name": "驻村期次",
+                "verbose_name_plural": "驻村期次",
+                "ordering": ["start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gt", models.F("start_date"))),
+                        name="term_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("in_post_deadline__gte", models.F("start_date"))
+                        ),
+                        name="term_deadline_after_start",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, default='', max_length=128, verbose_name='工作队名称')),
-                ('start_date', models.DateField(verbose_name='派驻日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='撤离日期')),
-                ('in_post_deadline', models.DateField(blank=True, null=True, verbose_name='到岗期限')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='villages.village', verbose_name='村')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='teams.term', verbose_name='驻村期次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        max_length=128,
+                        verbose_name="工作队名称",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="派驻日期")),
+                (
+                    "end_date",
+                    models.DateField(blank=True, null=True, verbose_name="撤离日期"),
+                ),
+                (
+                    "in_post_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="到岗期限"),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="villages.village",
+                        verbose_name="村",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="teams.term",
+                        verbose_name="驻村期次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻村工作队',
-                'verbose_name_plural': '驻村工作队',
-                'ordering': ['village_id', 'start_date'],
+                "verbose_name": "驻村工作队",
+                "verbose_name_plural": "驻村工作队",
+                "ordering": ["village_id", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, unique=True, verbose_name='单位名称')),
-                ('level', models.CharField(choices=[('provincial_dept', '省直部门'), ('provincial_affiliate', '省直下属企事业单位'), ('central', '中央在川单位'), ('provincial_soe', '省属企业'), ('prefecture', '市（州）级'), ('county', '县（市、区）级')], db_index=True, max_length=24, verbose_name='单位层级')),
-                ('unit_type', models.CharField(choices=[('party_gov', '党政机关'), ('institution', '事业单位'), ('soe', '国有企业'), ('university', '高等学校'), ('hospital', '医院'), ('financial', '金融机构')], max_length=16, verbose_name='单位类型')),
-                ('staff_count', models.PositiveIntegerField(default=0, verbose_name='在编在岗人数')),
-                ('principal_head', models.CharField(blank=True, default='', max_length=32, verbose_name='主要负责人')),
-                ('deep_poverty_link_county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deep_poverty_link_units', to='villages.region', verbose_name='2017年新增联系深度贫困县')),
-                ('fixed_point_county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fixed_point_units', to='villages.region', verbose_name='定点帮扶县')),
-                ('region', models.ForeignKey(help_text='市（州）或县（市、区）', on_delete=django.db.models.deletion.PROTECT, related_name='units', to='villages.region', verbose_name='所在地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=128, unique=True, verbose_name="单位名称"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("provincial_dept", "省直部门"),
+                            ("provincial_affiliate", "省直下属企事业单位"),
+                            ("central", "中央在川单位"),
+                            ("provincial_soe", "省属企业"),
+                            ("prefecture", "市（州）级"),
+                            ("county", "县（市、区）级"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                        verbose_name="单位层级",
+                    ),
+                ),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("party_gov", "党政机关"),
+                            ("institution", "事业单位"),
+                            ("soe", "国有企业"),
+                            ("university", "高等学校"),
+                            ("hospital", "医院"),
+                            ("financial", "金融机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                (
+                    "staff_count",
+                    models.PositiveIntegerField(default=0, verbose_name="在编在岗人数"),
+                ),
+                (
+                    "principal_head",
+                    models.CharField(
+                        blank=True, default="", max_length=32, verbose_name="主要负责人"
+                    ),
+                ),
+                (
+                    "deep_poverty_link_county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deep_poverty_link_units",
+                        to="villages.region",
+                        verbose_name="2017年新增联系深度贫困县",
+                    ),
+                ),
+                (
+                    "fixed_point_county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="fixed_point_units",
+                        to="villages.region",
+                        verbose_name="定点帮扶县",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="市（州）或县（市、区）",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="villages.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派出单位',
-                'verbose_name_plural': '派出单位',
-                'ordering': ['level', 'name'],
+                "verbose_name": "派出单位",
+                "verbose_name_plural": "派出单位",
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='身份证号码')),
-                ('name', models.CharField(db_index=True, max_length=32, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('ethnicity', models.CharField(blank=True, default='', max_length=16, verbose_name='民族')),
-                ('political_status', models.CharField(choices=[('cpc', '中共党员'), ('cpc_probationary', '中共预备党员'), ('cyl', '共青团员'), ('masses', '群众'), ('democratic', '民主党派')], default='masses', max_length=20, verbose_name='政治面貌')),
-                ('current_post', models.CharField(blank=True, default='', max_length=64, verbose_name='现任职务')),
-                ('rank', models.CharField(choices=[('division', '处级'), ('section', '科级'), ('division_reserve', '处级后备干部'), ('section_reserve', '科级后备干部'), ('other', '其他')], default='other', max_length=20, verbose_name='职级')),
-                ('on_staff', models.BooleanField(default=True, verbose_name='在编在岗')),
-                ('phone', models.CharField(blank=True, default='', max_length=20, verbose_name='联系电话')),
-                ('is_midlevel_without_grassroots', models.BooleanField(default=False, verbose_name='没有基层工作经历的中层干部')),
-                ('is_progressive_trainee', models.BooleanField(default=False, verbose_name='递进培养计划学员')),
-                ('is_reserve_cadre', models.BooleanField(default=False, verbose_name='后备干部')),
-                ('is_selected_graduate', models.BooleanField(default=False, verbose_name='选调生')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='teams.unit', verbose_name='工作单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="身份证号码"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(db_index=True, max_length=32, verbose_name="姓名"),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "男"), ("F", "女")],
+                        max_length=1,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True, default="", max_length=16, verbose_name="民族"
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("cpc", "中共党员"),
+                            ("cpc_probationary", "中共预备党员"),
+                            ("cyl", "共青团员"),
+                            ("masses", "群众"),
+                            ("democratic", "民主党派"),
+                        ],
+                        default="masses",
+                        max_length=20,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "current_post",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="现任职务"
+                    ),
+                ),
+                (
+                    "rank",
+                    models.CharField(
+                        choices=[
+                            ("division", "处级"),
+                            ("section", "科级"),
+                            ("division_reserve", "处级后备干部"),
+                            ("section_reserve", "科级后备干部"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="职级",
+                    ),
+                ),
+                (
+                    "on_staff",
+                    models.BooleanField(default=True, verbose_name="在编在岗"),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, default="", max_length=20, verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "is_midlevel_without_grassroots",
+                    models.BooleanField(
+                        default=False, verbose_name="没有基层工作经历的中层干部"
+                    ),
+                ),
+                (
+                    "is_progressive_trainee",
+                    models.BooleanField(default=False, verbose_name="递进培养计划学员"),
+                ),
+                (
+                    "is_reserve_cadre",
+                    models.BooleanField(default=False, verbose_name="后备干部"),
+                ),
+                (
+                    "is_selected_graduate",
+                    models.BooleanField(default=False, verbose_name="选调生"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="teams.unit",
+                        verbose_name="工作单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '干部',
-                'verbose_name_plural': '干部',
-                'ordering': ['name', 'id'],
+                "verbose_name": "干部",
+                "verbose_name_plural": "干部",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('first_secretary', '第一书记'), ('leader', '队长'), ('member', '队员')], max_length=20, verbose_name='驻村职务')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='队长')),
-                ('sector', models.CharField(choices=[('education', '教育'), ('public_security', '公安'), ('justice', '司法'), ('agriculture', '农业'), ('forestry', '林业'), ('health', '卫生计生'), ('other', '其他')], default='other', max_length=20, verbose_name='行业系统')),
-                ('start_date', models.DateField(verbose_name='驻村起始时间')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='驻村结束时间')),
-                ('proposed_on', models.DateField(blank=True, null=True, verbose_name='单位党委推荐日期')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='机关工委审核日期')),
-                ('appointed_on', models.DateField(blank=True, null=True, verbose_name='县委组织部选派日期')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('party_relation_transferred_on', models.DateField(blank=True, null=True, verbose_name='党组织关系转接日期')),
-                ('insured_until', models.DateField(blank=True, null=True, verbose_name='人身意外伤害保险有效期至')),
-                ('unfit_marked_on', models.DateField(blank=True, null=True, verbose_name='认定不适应日期')),
-                ('replacement_deadline', models.DateField(blank=True, null=True, verbose_name='召回调整期限')),
-                ('replaced_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='teams.membership', verbose_name='接替人员')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='teams.person', verbose_name='干部')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='teams.team', verbose_name='驻村工作队')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='teams.unit', verbose_name='派出单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("first_secretary", "第一书记"),
+                            ("leader", "队长"),
+                            ("member", "队员"),
+                        ],
+                        max_length=20,
+                        verbose_name="驻村职务",
+                    ),
+                ),
+                ("is_leader", models.BooleanField(default=False, verbose_name="队长")),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("education", "教育"),
+                            ("public_security", "公安"),
+                            ("justice", "司法"),
+                            ("agriculture", "农业"),
+                            ("forestry", "林业"),
+                            ("health", "卫生计生"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="行业系统",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="驻村起始时间")),
+                (
+                    "end_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="驻村结束时间"
+                    ),
+                ),
+                (
+                    "proposed_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="单位党委推荐日期"
+                    ),
+                ),
+                (
+                    "reviewed_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="机关工委审核日期"
+                    ),
+                ),
+                (
+                    "appointed_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="县委组织部选派日期"
+                    ),
+                ),
+                (
+                    "filed_on",
+                    models.DateField(blank=True, null=True, verbose_name="备案日期"),
+                ),
+                (
+                    "party_relation_transferred_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="党组织关系转接日期"
+                    ),
+                ),
+                (
+                    "insured_until",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="人身意外伤害保险有效期至"
+                    ),
+                ),
+                (
+                    "unfit_marked_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="认定不适应日期"
+                    ),
+                ),
+                (
+                    "replacement_deadline",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="召回调整期限"
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaces",
+                        to="teams.membership",
+                        verbose_name="接替人员",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="teams.person",
+                        verbose_name="干部",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="teams.team",
+                        verbose_name="驻村工作队",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="teams.unit",
+                        verbose_name="派出单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '队员任职',
-                'verbose_name_plural': '队员任职',
-                'ordering': ['team_id', 'role', 'start_date'],
+                "verbose_name": "队员任职",
+                "verbose_name_plural": "队员任职",
+                "ordering": ["team_id", "role", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='WorkCommittee',
+            name="WorkCommittee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省直机关工委'), ('prefecture', '市（州）直机关工委'), ('county', '县（市、区）直机关工委')], max_length=12, verbose_name='层级')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='villages.region', verbose_name='所在地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=64, unique=True, verbose_name="名称"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省直机关工委"),
+                            ("prefecture", "市（州）直机关工委"),
+                            ("county", "县（市、区）直机关工委"),
+                        ],
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="villages.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机关工委',
-                'verbose_name_plural': '机关工委',
-                'ordering': ['region_id', 'name'],
+                "verbose_name": "机关工委",
+                "verbose_name_plural": "机关工委",
+                "ordering": ["region_id", "name"],
             },
         ),
         migrations.AddField(
-            model_name='unit',
-            name='work_committee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='units', to='teams.workcommittee', verbose_name='所属机关工委'),
+            model_name="unit",
+            name="work_committee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="units",
+                to="teams.workcommittee",
+                verbose_name="所属机关工委",
+            ),
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assisted_county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings_received', to='villages.region', verbose_name='受援县')),
-                ('assisting_county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings_given', to='villages.region', verbose_name='帮扶县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "assisted_county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings_received",
+                        to="villages.region",
+                        verbose_name="受援县",
+                    ),
+                ),
+                (
+                    "assisting_county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings_given",
+                        to="villages.region",
+                        verbose_name="帮扶县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对口帮扶关系',
-                'verbose_name_plural': '对口帮扶关系',
-                'ordering': ['assisted_county_id', 'assisting_county_id'],
-                'constraints': [models.UniqueConstraint(fields=('assisting_county', 'assisted_county'), name='pairing_unique'), models.CheckConstraint(condition=models.Q(('assisting_county', models.F('assisted_county')), _negated=True), name='pairing_not_self')],
+                "verbose_name": "对口帮扶关系",
+                "verbose_name_plural": "对口帮扶关系",
+                "ordering": ["assisted_county_id", "assisting_county_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assisting_county", "assisted_county"),
+                        name="pairing_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("assisting_county", models.F("assisted_county")),
+                            _negated=True,
+                        ),
+                        name="pairing_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='team',
-            index=models.Index(fields=['start_date', 'end_date'], name='team_dates_idx'),
+            model_name="team",
+            index=models.Index(
+                fields=["start_date", "end_date"], name="team_dates_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('village', 'term'), name='team_one_per_village_term'),
+            model_name="team",
+            constraint=models.UniqueConstraint(
+                fields=("village", "term"), name="team_one_per_village_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='team_end_after_start'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="team_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('id_number__regex', '^[0-9]{17}[0-9X]$')), name='person_id_number_format'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id_number__regex", "^[0-9]{17}[0-9X]$")),
+                name="person_id_number_format",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['team', 'start_date', 'end_date'], name='membership_team_dates_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["team", "start_date", "end_date"],
+                name="membership_team_dates_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['unit', 'start_date'], name='membership_unit_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["unit", "start_date"], name="membership_unit_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('person',), name='membership_one_open_per_person'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=("person",),
+                name="membership_one_open_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True), ('role', 'first_secretary')), fields=('team',), name='membership_one_open_first_secretary_per_team'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("role", "first_secretary")
+                ),
+                fields=("team",),
+                name="membership_one_open_first_secretary_per_team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='membership_end_after_start'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="membership_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('replacement_deadline__isnull', True), ('unfit_marked_on__isnull', False), _connector='OR'), name='membership_deadline_needs_unfit_mark'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("replacement_deadline__isnull", True),
+                    ("unfit_marked_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="membership_deadline_needs_unfit_mark",
+            ),
         ),
     ]

@@ -55,7 +55,10 @@ BEGIN SELECT RAISE(ABORT, 'membership_first_secretary_no_overlap'); END;
 ]
 SQLITE_DOWN = [
     f"DROP TRIGGER IF EXISTS {name}_{op};"
-    for name in ("membership_person_no_overlap", "membership_first_secretary_no_overlap")
+    for name in (
+        "membership_person_no_overlap",
+        "membership_first_secretary_no_overlap",
+    )
     for op in ("insert", "update")
 ]
 

@@ -5,96 +5,316 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='行政区划代码')),
-                ('name', models.CharField(db_index=True, max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('prefecture', '市（州）'), ('county', '县（市、区）'), ('township', '乡（镇）')], db_index=True, max_length=12, verbose_name='层级')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=64, verbose_name='区划路径')),
-                ('deep_poverty', models.BooleanField(default=False, verbose_name='深度贫困县')),
-                ('poor_county', models.BooleanField(default=False, verbose_name='贫困县')),
-                ('ethnic_area', models.CharField(blank=True, choices=[('', '非民族地区'), ('tibetan', '藏区'), ('yi', '彝区')], default='', max_length=8, verbose_name='民族地区')),
-                ('hardship_class', models.PositiveSmallIntegerField(default=0, help_text='0 表示非艰苦边远地区，1–6 为国家规定的类别', verbose_name='艰苦边远地区类别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='villages.region', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, unique=True, verbose_name="行政区划代码"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(db_index=True, max_length=64, verbose_name="名称"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("prefecture", "市（州）"),
+                            ("county", "县（市、区）"),
+                            ("township", "乡（镇）"),
+                        ],
+                        db_index=True,
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        max_length=64,
+                        verbose_name="区划路径",
+                    ),
+                ),
+                (
+                    "deep_poverty",
+                    models.BooleanField(default=False, verbose_name="深度贫困县"),
+                ),
+                (
+                    "poor_county",
+                    models.BooleanField(default=False, verbose_name="贫困县"),
+                ),
+                (
+                    "ethnic_area",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "非民族地区"),
+                            ("tibetan", "藏区"),
+                            ("yi", "彝区"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="民族地区",
+                    ),
+                ),
+                (
+                    "hardship_class",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 表示非艰苦边远地区，1–6 为国家规定的类别",
+                        verbose_name="艰苦边远地区类别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="villages.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='村名')),
-                ('code', models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='村代码')),
-                ('is_registered_poor', models.BooleanField(db_index=True, default=True, verbose_name='建档立卡贫困村')),
-                ('is_extremely_poor', models.BooleanField(default=False, verbose_name='极度贫困村')),
-                ('drug_aids', models.BooleanField(default=False, verbose_name='涉毒涉艾')),
-                ('over_birth_dropout', models.BooleanField(default=False, verbose_name='超生辍学')),
-                ('planned_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划退出年度')),
-                ('actual_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='实际退出年度')),
-                ('household_count', models.PositiveIntegerField(default=0, verbose_name='户数')),
-                ('county_leader', models.CharField(blank=True, default='', max_length=32, verbose_name='联系县级领导')),
-                ('county', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='county_villages', to='villages.region', verbose_name='县（市、区）')),
-                ('township', models.ForeignKey(limit_choices_to={'level': 'township'}, on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='villages.region', verbose_name='乡（镇）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="村名")),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        null=True,
+                        unique=True,
+                        verbose_name="村代码",
+                    ),
+                ),
+                (
+                    "is_registered_poor",
+                    models.BooleanField(
+                        db_index=True, default=True, verbose_name="建档立卡贫困村"
+                    ),
+                ),
+                (
+                    "is_extremely_poor",
+                    models.BooleanField(default=False, verbose_name="极度贫困村"),
+                ),
+                (
+                    "drug_aids",
+                    models.BooleanField(default=False, verbose_name="涉毒涉艾"),
+                ),
+                (
+                    "over_birth_dropout",
+                    models.BooleanField(default=False, verbose_name="超生辍学"),
+                ),
+                (
+                    "planned_exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="计划退出年度"
+                    ),
+                ),
+                (
+                    "actual_exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="实际退出年度"
+                    ),
+                ),
+                (
+                    "household_count",
+                    models.PositiveIntegerField(default=0, verbose_name="户数"),
+                ),
+                (
+                    "county_leader",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        max_length=32,
+                        verbose_name="联系县级领导",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="county_villages",
+                        to="villages.region",
+                        verbose_name="县（市、区）",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "township"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="villages.region",
+                        verbose_name="乡（镇）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村',
-                'verbose_name_plural': '村',
-                'ordering': ['county_id', 'township_id', 'name'],
+                "verbose_name": "村",
+                "verbose_name_plural": "村",
+                "ordering": ["county_id", "township_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('head_name', models.CharField(max_length=32, verbose_name='户主姓名')),
-                ('member_count', models.PositiveSmallIntegerField(default=1, verbose_name='家庭人口')),
-                ('is_party_member_family', models.BooleanField(default=False, verbose_name='党员家庭')),
-                ('is_hardship_family', models.BooleanField(default=False, verbose_name='困难家庭')),
-                ('has_critical_patient', models.BooleanField(default=False, verbose_name='危重病人家庭')),
-                ('is_empty_nest_or_left_behind', models.BooleanField(default=False, verbose_name='空巢老人及留守儿童家庭')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='households', to='villages.village', verbose_name='村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("head_name", models.CharField(max_length=32, verbose_name="户主姓名")),
+                (
+                    "member_count",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="家庭人口"
+                    ),
+                ),
+                (
+                    "is_party_member_family",
+                    models.BooleanField(default=False, verbose_name="党员家庭"),
+                ),
+                (
+                    "is_hardship_family",
+                    models.BooleanField(default=False, verbose_name="困难家庭"),
+                ),
+                (
+                    "has_critical_patient",
+                    models.BooleanField(default=False, verbose_name="危重病人家庭"),
+                ),
+                (
+                    "is_empty_nest_or_left_behind",
+                    models.BooleanField(
+                        default=False, verbose_name="空巢老人及留守儿童家庭"
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="households",
+                        to="villages.village",
+                        verbose_name="村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '农户',
-                'verbose_name_plural': '农户',
-                'ordering': ['village_id', 'id'],
+                "verbose_name": "农户",
+                "verbose_name_plural": "农户",
+                "ordering": ["village_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('hardship_class__lte', 6)), name='region_hardship_class_range'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hardship_class__lte", 6)),
+                name="region_hardship_class_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'province'), ('parent__isnull', True)), models.Q(models.Q(('level', 'province'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='region_only_province_is_root'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "province"), ("parent__isnull", True)),
+                    models.Q(
+                        models.Q(("level", "province"), _negated=True),
+                        ("parent__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="region_only_province_is_root",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.UniqueConstraint(fields=('township', 'name'), name='village_unique_name_in_township'),
+            model_name="village",
+            constraint=models.UniqueConstraint(
+                fields=("township", "name"), name="village_unique_name_in_township"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_exit_year__isnull', True), models.Q(('planned_exit_year__gte', 2014), ('planned_exit_year__lte', 2030)), _connector='OR'), name='village_planned_exit_year_range'),
+            model_name="village",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_exit_year__isnull", True),
+                    models.Q(
+                        ("planned_exit_year__gte", 2014),
+                        ("planned_exit_year__lte", 2030),
+                    ),
+                    _connector="OR",
+                ),
+                name="village_planned_exit_year_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.CheckConstraint(condition=models.Q(('actual_exit_year__isnull', True), models.Q(('actual_exit_year__gte', 2014), ('actual_exit_year__lte', 2030)), _connector='OR'), name='village_actual_exit_year_range'),
+            model_name="village",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("actual_exit_year__isnull", True),
+                    models.Q(
+                        ("actual_exit_year__gte", 2014), ("actual_exit_year__lte", 2030)
+                    ),
+                    _connector="OR",
+                ),
+                name="village_actual_exit_year_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(condition=models.Q(('is_party_member_family', True), ('is_hardship_family', True), ('has_critical_patient', True), ('is_empty_nest_or_left_behind', True), _connector='OR'), fields=['village'], name='household_priority_idx'),
+            model_name="household",
+            index=models.Index(
+                condition=models.Q(
+                    ("is_party_member_family", True),
+                    ("is_hardship_family", True),
+                    ("has_critical_patient", True),
+                    ("is_empty_nest_or_left_behind", True),
+                    _connector="OR",
+                ),
+                fields=["village"],
+                name="household_priority_idx",
+            ),
         ),
     ]

@@ -35,7 +35,9 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("villages", "Region").objects.filter(level__in=["province", "prefecture", "county"]).delete()
+    apps.get_model("villages", "Region").objects.filter(
+        level__in=["province", "prefecture", "county"]
+    ).delete()
 
 
 class Migration(migrations.Migration):
