@@ -209,6 +209,9 @@ class Person(models.Model):
         verbose_name = _("干部")
         verbose_name_plural = _("干部")
         ordering = ["name", "id"]
+        permissions = [
+            ("view_full_personal_data", _("查看完整身份证号码和联系电话")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),

@@ -18,21 +18,59 @@ class AuditContext:
     user: object | None = None
     ip_address: str | None = None
     source: str = "page"
+    request: object | None = (
+        None  # the user is read from it at write time (DRF sets it late)
+    )
+
+    @property
+    def actor(self):
+        if self.user is not None:
+            return self.user
+        return getattr(self.request, "user", None)
 
 
+_SYSTEM = AuditContext(source="system")
 _context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "zhucun_audit_context", default=AuditContext(source="system")
+    "zhucun_audit_context",
+    default=_SYSTEM,  # noqa: B039 - a frozen dataclass, never mutated
 )
 
 
 @contextmanager
-def audit_context(*, user=None, ip_address: str | None = None, source: str = "page"):
+def audit_context(
+    *, user=None, ip_address: str | None = None, source: str = "page", request=None
+):
     """Attribute the writes made inside the block to a user, an address and a path."""
-    token = _context.set(AuditContext(user=user, ip_address=ip_address, source=source))
+    token = _context.set(
+        AuditContext(user=user, ip_address=ip_address, source=source, request=request)
+    )
     try:
         yield
     finally:
         _context.reset(token)
+
+
+def client_ip(request) -> str | None:
+    """The client's address (REMOTE_ADDR; a trusted proxy must set it, see README)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditMiddleware:
+    """Attribute every write made while serving a request to its user and address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        source = (
+            "api"
+            if request.path.startswith("/api/")
+            else ("admin" if request.path.startswith("/admin/") else "page")
+        )
+        with audit_context(
+            ip_address=client_ip(request), source=source, request=request
+        ):
+            return self.get_response(request)
 
 
 def _plain(value):
@@ -76,7 +114,7 @@ def audit_record(
 ) -> AuditEntry:
     """Record one change to one object, attributed to the current audit context."""
     ctx = _context.get()
-    actor = user if user is not None else ctx.user
+    actor = user if user is not None else ctx.actor
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         source=ctx.source,

@@ -42,3 +42,83 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class UserScope(models.Model):
+    """The place in the hierarchy a user works for: a region, a unit or a work committee.
+
+    Deny by default: a user without a scope (and not a superuser) sees nothing.
+    """
+
+    class Role(models.TextChoices):
+        PROVINCE = "province", _("省级协调小组")
+        PREFECTURE = "prefecture", _("市（州）工作人员")
+        COUNTY = "county", _("县委组织部")
+        TOWNSHIP = "township", _("乡镇工作人员")
+        UNIT = "unit", _("派出单位")
+        COMMITTEE = "committee", _("机关工委")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="scope",
+    )
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    region = models.ForeignKey(
+        "villages.Region",
+        verbose_name=_("管辖地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "teams.Unit",
+        verbose_name=_("派出单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    work_committee = models.ForeignKey(
+        "teams.WorkCommittee",
+        verbose_name=_("机关工委"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("用户权限范围")
+        verbose_name_plural = _("用户权限范围")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role__in=["province", "prefecture", "county", "township"],
+                        region__isnull=False,
+                        unit__isnull=True,
+                        work_committee__isnull=True,
+                    )
+                    | models.Q(
+                        role="unit",
+                        unit__isnull=False,
+                        region__isnull=True,
+                        work_committee__isnull=True,
+                    )
+                    | models.Q(
+                        role="committee",
+                        work_committee__isnull=False,
+                        region__isnull=True,
+                        unit__isnull=True,
+                    )
+                ),
+                name="userscope_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        place = self.region or self.unit or self.work_committee
+        return f"{self.get_role_display()}：{place}"

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,84 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('source', models.CharField(default='page', max_length=16, verbose_name='途径')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('reveal', '查看完整个人信息')], max_length=8, verbose_name='操作')),
-                ('model', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=32, verbose_name='对象编号')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('county_code', models.CharField(blank=True, db_index=True, default='', max_length=12, verbose_name='所属县')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="page", max_length=16, verbose_name="途径"
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="来源地址"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("reveal", "查看完整个人信息"),
+                        ],
+                        max_length=8,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("model", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=32, verbose_name="对象编号")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                (
+                    "county_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        max_length=12,
+                        verbose_name="所属县",
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="变更内容"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '操作日志',
-                'verbose_name_plural': '操作日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['model', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "操作日志",
+                "verbose_name_plural": "操作日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["model", "object_id"], name="audit_object_idx")
+                ],
             },
         ),
     ]

@@ -1,0 +1,154 @@
+"""The six roles of zhucun: each a Django group with its permissions (scope is in UserScope)."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from zhucun.models import UserScope
+
+Role = UserScope.Role
+
+GROUP_NAMES = {
+    Role.PROVINCE: "省级协调小组",
+    Role.PREFECTURE: "市（州）工作人员",
+    Role.COUNTY: "县委组织部",
+    Role.TOWNSHIP: "乡镇工作人员",
+    Role.UNIT: "派出单位",
+    Role.COMMITTEE: "机关工委",
+}
+
+_DATA_MODELS = {
+    "villages": ["region", "village", "household"],
+    "teams": [
+        "workcommittee",
+        "unit",
+        "pairing",
+        "person",
+        "term",
+        "team",
+        "membership",
+    ],
+    "attendance": [
+        "monthlyattendance",
+        "attendancesubmission",
+        "householdvisit",
+        "teamreport",
+        "leadermeeting",
+    ],
+    "assessments": [
+        "assessment",
+        "trainingevent",
+        "trainingrecord",
+        "targetletter",
+        "targetitem",
+    ],
+    "funding": ["fund", "spending"],
+}
+
+
+def _codenames(
+    actions: tuple[str, ...], models: dict[str, list[str]]
+) -> set[tuple[str, str]]:
+    return {
+        (app, f"{action}_{model}")
+        for app, names in models.items()
+        for model in names
+        for action in actions
+    }
+
+
+_VIEW_ALL = _codenames(("view",), _DATA_MODELS) | {("zhucun", "view_auditentry")}
+_COUNTY_MANAGES = {
+    "villages": ["village", "household"],
+    "teams": ["unit", "person", "team", "membership", "pairing"],
+    "attendance": ["attendancesubmission", "leadermeeting"],
+    "assessments": [
+        "assessment",
+        "trainingevent",
+        "trainingrecord",
+        "targetletter",
+        "targetitem",
+    ],
+    "funding": ["fund", "spending"],
+}
+_TOWNSHIP_ENTERS = {
+    "attendance": [
+        "monthlyattendance",
+        "attendancesubmission",
+        "householdvisit",
+        "teamreport",
+    ],
+}
+
+PERMISSIONS: dict[str, set[tuple[str, str]]] = {
+    Role.PROVINCE: _VIEW_ALL
+    | {
+        ("teams", "view_full_personal_data"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("zhucun", "view_userscope"),
+        ("zhucun", "add_userscope"),
+        ("zhucun", "change_userscope"),
+    },
+    Role.PREFECTURE: _VIEW_ALL,
+    Role.COUNTY: _VIEW_ALL
+    | _codenames(("add", "change", "delete"), _COUNTY_MANAGES)
+    | {
+        ("villages", "add_region"),  # townships named by a village roster
+        ("teams", "view_full_personal_data"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("zhucun", "view_userscope"),
+        ("zhucun", "add_userscope"),
+        ("zhucun", "change_userscope"),
+    },
+    Role.TOWNSHIP: _codenames(
+        ("view",),
+        {
+            "villages": ["region", "village", "household"],
+            "teams": ["person", "team", "membership", "term", "unit"],
+            "attendance": ["leadermeeting"],
+        },
+    )
+    | _codenames(("view", "add", "change"), _TOWNSHIP_ENTERS),
+    Role.UNIT: _codenames(
+        ("view",),
+        {
+            "villages": ["region", "village"],
+            "teams": ["unit", "person", "team", "membership", "term"],
+            "attendance": ["monthlyattendance"],
+            "assessments": ["assessment", "trainingrecord", "trainingevent"],
+        },
+    )
+    | {("teams", "add_membership")},  # proposes candidates
+    Role.COMMITTEE: _codenames(
+        ("view",),
+        {
+            "villages": ["region", "village"],
+            "teams": ["workcommittee", "unit", "person", "team", "membership", "term"],
+            "assessments": ["assessment"],
+        },
+    )
+    | {("teams", "change_membership")},  # reviews and files (备案)
+}
+
+
+@transaction.atomic
+def ensure_role_groups() -> dict[str, Group]:
+    """Create or refresh the six groups with exactly their permissions."""
+    wanted = set().union(*PERMISSIONS.values())
+    by_key = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted}
+        )
+    }
+    groups = {}
+    for role, name in GROUP_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            [by_key[key] for key in PERMISSIONS[role] if key in by_key]
+        )
+        groups[role] = group
+    return groups
