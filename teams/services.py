@@ -223,3 +223,40 @@ def membership_end(*, membership: Membership, end_date: datetime.date) -> Member
         county_code=membership.team.village.county.code,
     )
     return membership
+
+
+PERSONAL_DATA_PERMISSION = "teams.view_full_personal_data"
+
+
+def can_view_full_personal_data(user) -> bool:
+    """Holders of 查看完整身份证号码和联系电话 may reveal numbers (each reveal is audited)."""
+    return bool(user and user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION))
+
+
+@transaction.atomic
+def person_reveal_personal_data(
+    *, user, person: Person, reason: str = ""
+) -> dict[str, str]:
+    """Return a person's full 身份证号码 and phone, recording who looked and why."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can_view_full_personal_data(user):
+        raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
+    audit_record(
+        action="reveal",
+        instance=person,
+        changes={"fields": ["id_number", "phone"], "reason": reason[:200]},
+        user=user,
+        county_code=_county_code_of_person(person),
+    )
+    return {"id_number": person.id_number, "phone": person.phone}
+
+
+def _county_code_of_person(person: Person) -> str:
+    membership = (
+        Membership.objects.filter(person=person)
+        .order_by("-start_date")
+        .values_list("team__village__county__code", flat=True)
+        .first()
+    )
+    return membership or ""

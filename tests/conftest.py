@@ -15,3 +15,13 @@ def zhaojue():
     from villages.models import Region
 
     return Region.objects.get(code="513431")
+
+
+@pytest.fixture(autouse=True)
+def _axes_only_where_asked(request, settings):
+    """django-axes needs a request on every authenticate(); Client.login has none.
+
+    Tests of the lockout itself are marked ``@pytest.mark.axes`` and keep it on.
+    """
+    if request.node.get_closest_marker("axes") is None:
+        settings.AXES_ENABLED = False
