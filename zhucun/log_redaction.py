@@ -18,15 +18,26 @@ def redact(text: str) -> str:
     return _SECRET.sub(r"\1\2***", text)
 
 
-class RedactPersonalData(logging.Filter):
-    """Rewrite the record's message with personal data masked."""
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a bad format string must not hide the log
+        return
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not hide the log
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+
+def install_log_redaction() -> None:
+    """Make every LogRecord of this process carry its message already redacted."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "zhucun_redacts", False):
+        return
+
+    def redacting_factory(*args, **kwargs):
+        record = factory(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    redacting_factory.zhucun_redacts = True
+    logging.setLogRecordFactory(redacting_factory)

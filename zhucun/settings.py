@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from zhucun.log_redaction import install_log_redaction
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHUCUN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -237,6 +239,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Every log record of every process (web, worker, commands), whichever handler
+# takes it, is created with IDs, phone numbers and secrets already masked.
+install_log_redaction()
 
 # --- Deployment hardening, on when DEBUG is off ---------------------------
 if not DEBUG:

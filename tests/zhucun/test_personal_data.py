@@ -1,0 +1,68 @@
+"""Personal data: masked in logs; revealing a full number needs the right and is audited."""
+
+import logging
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from teams.services import person_reveal_personal_data
+from tests.factories import MembershipFactory
+from zhucun.log_redaction import redact
+from zhucun.models import AuditEntry
+from zhucun.services import user_provision
+
+
+def test_redact_masks_ids_phones_and_secrets():
+    line = (
+        "import row 5: id=51343119850312123X phone 13812345678 "
+        "password=Secret123 sessionid=abcdef token: 9f8e7d"
+    )
+    cleaned = redact(line)
+    assert "51343119850312123X" not in cleaned and "5134**********123X" in cleaned
+    assert "13812345678" not in cleaned and "138****5678" in cleaned
+    for secret in ("Secret123", "abcdef", "9f8e7d"):
+        assert secret not in cleaned
+
+
+def test_redact_leaves_ordinary_numbers_alone():
+    assert redact("513431 昭觉县 2019 年 20 天 code 510104001") == (
+        "513431 昭觉县 2019 年 20 天 code 510104001"
+    )
+
+
+def test_every_log_record_is_created_already_redacted(caplog):
+    """Whichever handler takes it (console, Celery, pytest), the record holds no full number."""
+    logging.getLogger("zhucun.test").warning(
+        "person %s phone %s", "51343119850312123X", "13812345678"
+    )
+    (record,) = caplog.records
+    assert record.getMessage() == "person 5134**********123X phone 138****5678"
+    assert "51343119850312123X" not in caplog.text
+
+
+@pytest.fixture
+def member(db):
+    return MembershipFactory(person__phone="13812345678")
+
+
+def test_reveal_needs_the_right(member):
+    township_user, _ = user_provision(
+        username="tw", role="township", scope=member.team.village.township.code
+    )
+    with pytest.raises(PermissionDenied):
+        person_reveal_personal_data(user=township_user, person=member.person)
+    assert not AuditEntry.objects.filter(action="reveal").exists()
+
+
+def test_reveal_returns_the_numbers_and_is_audited(member):
+    county_user, _ = user_provision(
+        username="clerk", role="county", scope=member.team.village.county.code
+    )
+    revealed = person_reveal_personal_data(
+        user=county_user, person=member.person, reason="核对花名册"
+    )
+    assert revealed == {"id_number": member.person.id_number, "phone": "13812345678"}
+    entry = AuditEntry.objects.get(action="reveal")
+    assert entry.actor == county_user and entry.object_id == str(member.person.pk)
+    assert entry.county_code == member.team.village.county.code
+    assert member.person.id_number not in str(entry.changes)
