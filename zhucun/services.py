@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -67,6 +67,33 @@ def resolve_scope(*, role: str, scope: str) -> dict:
     return {"region": None, "unit": None, "work_committee": committee}
 
 
+def _require_may_grant(by, *, role: str, fields: dict, existing) -> None:
+    """The province grants any role; a county only township roles inside itself."""
+    from zhucun.access import user_scope
+
+    if by is None or by.is_superuser:
+        return
+    mine = user_scope(by)
+    if mine is not None and mine.role == UserScope.Role.PROVINCE:
+        return
+    if mine is not None and mine.role == UserScope.Role.COUNTY:
+        region = fields.get("region")
+        inside = region is not None and region.path.startswith(mine.region.path)
+        theirs = existing is None or (
+            UserScope.objects.filter(
+                user=existing,
+                role=UserScope.Role.TOWNSHIP,
+                region__path__startswith=mine.region.path,
+            ).exists()
+        )
+        if role == UserScope.Role.TOWNSHIP and inside and theirs:
+            return
+        raise ValidationError(
+            {"scope": _("县委组织部只能为本县的乡（镇）创建乡镇工作人员账号。")}
+        )
+    raise PermissionDenied(_("您没有管理用户账号的权限。"))
+
+
 @transaction.atomic
 def user_provision(
     *,
@@ -76,11 +103,16 @@ def user_provision(
     password: str | None = None,
     email: str = "",
     full_name: str = "",
+    by=None,
 ) -> tuple[object, bool]:
-    """Create or update an account with one role and one scope; returns (user, created)."""
+    """Create or update an account with one role and one scope; returns (user, created).
+
+    ``by`` is the user doing it (None for the command line, which is trusted).
+    """
     fields = resolve_scope(role=role, scope=scope)
     User = get_user_model()
     user = User.objects.filter(username=username).first()
+    _require_may_grant(by, role=role, fields=fields, existing=user)
     created = user is None
     if created:
         user = User(username=username)
@@ -101,6 +133,7 @@ def user_provision(
     audit_record(
         action="create" if created else "update",
         instance=user,
+        user=by,
         changes={"role": [None, role], "scope": [None, scope]},
         county_code=_county_code(fields.get("region")),
     )

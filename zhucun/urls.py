@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from zhucun import views
+from zhucun import accounts, views
 from zhucun.api import router
+from zhucun.token_auth import TokenView
 
 admin.site.site_header = "驻村工作队管理系统"
 admin.site.site_title = "驻村工作队管理系统"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("accounts/users/", accounts.user_list, name="user-list"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
