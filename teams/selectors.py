@@ -1,7 +1,6 @@
 """Reads of units, people, teams and memberships, shared by pages, API and exports.
 
-Every user sees every row for now; scoping by the user's region or unit is added
-here, in these functions, and nowhere else.
+Rows are scoped to what the user may see (zhucun.access.scoped), here and nowhere else.
 """
 
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Person, Team, Unit, active_on
 from villages.models import Region
+from zhucun.access import scoped
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
 
 ACTIVE_ON_LABEL = _("在该日期（YYYY-MM-DD）处于派驻期内，含起止日。")
@@ -95,8 +95,11 @@ class MembershipFilterSet(StrictFilterSet):
 
 
 def _units(*, user) -> QuerySet[Unit]:
-    return Unit.objects.select_related(
-        "region", "work_committee", "fixed_point_county", "deep_poverty_link_county"
+    return scoped(
+        user,
+        Unit.objects.select_related(
+            "region", "work_committee", "fixed_point_county", "deep_poverty_link_county"
+        ),
     )
 
 
@@ -111,7 +114,7 @@ def unit_get(*, user, pk: int) -> Unit:
 
 
 def _people(*, user) -> QuerySet[Person]:
-    return Person.objects.select_related("unit")
+    return scoped(user, Person.objects.select_related("unit"))
 
 
 def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Person]:
@@ -125,7 +128,10 @@ def person_get(*, user, pk: int) -> Person:
 
 
 def _teams(*, user) -> QuerySet[Team]:
-    return Team.objects.select_related("village__township", "village__county", "term")
+    return scoped(
+        user,
+        Team.objects.select_related("village__township", "village__county", "term"),
+    )
 
 
 def team_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Team]:
@@ -139,7 +145,10 @@ def team_get(*, user, pk: int) -> Team:
 
 
 def _memberships(*, user) -> QuerySet[Membership]:
-    return Membership.objects.select_related("person", "unit", "team__village__county")
+    return scoped(
+        user,
+        Membership.objects.select_related("person", "unit", "team__village__county"),
+    )
 
 
 def membership_list(

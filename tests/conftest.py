@@ -25,3 +25,23 @@ def _axes_only_where_asked(request, settings):
     """
     if request.node.get_closest_marker("axes") is None:
         settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def scoped_user(db):
+    """Make a user of a role and scope: ``scoped_user("county", "513431")``."""
+    from django.contrib.auth import get_user_model
+
+    from zhucun.services import user_provision
+
+    def make(role: str, scope: str, username: str | None = None):
+        user, _ = user_provision(username=username or f"{role}-{scope}", role=role, scope=scope)
+        return get_user_model().objects.get(pk=user.pk)
+
+    return make
+
+
+@pytest.fixture
+def province_user(scoped_user):
+    """A member of the provincial coordination group: reads everything."""
+    return scoped_user("province", "510000", "province")

@@ -1,7 +1,6 @@
 """Reads of regions and villages, shared by the pages, the API and the exports.
 
-Every authenticated user sees every row for now; scoping by the user's region or
-unit is added here, in these functions, and nowhere else.
+Rows are scoped to what the user may see (zhucun.access.scoped), here and nowhere else.
 """
 
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Region, Village
+from zhucun.access import scoped
 from zhucun.api_filters import RegionFilter, StrictFilterSet
 
 
@@ -45,7 +45,7 @@ class VillageFilterSet(StrictFilterSet):
 
 def _regions(*, user) -> QuerySet[Region]:
     # Three levels of parents: enough for Region.full_name of a township.
-    return Region.objects.select_related("parent__parent__parent")
+    return scoped(user, Region.objects.select_related("parent__parent__parent"))
 
 
 def region_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Region]:
@@ -59,7 +59,7 @@ def region_get(*, user, pk: int) -> Region:
 
 
 def _villages(*, user) -> QuerySet[Village]:
-    return Village.objects.select_related("township", "county__parent")
+    return scoped(user, Village.objects.select_related("township", "county__parent"))
 
 
 def village_list(
