@@ -1,7 +1,10 @@
 """Read-only API of units, people, teams and memberships under /api/v1/."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from teams import selectors
 from teams.models import Membership, Person, Team, Unit
@@ -11,7 +14,19 @@ from teams.serializers import (
     TeamSerializer,
     UnitSerializer,
 )
+from teams.services import person_reveal_personal_data
 from zhucun.api_filters import SelectorViewSet
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        label="查看原因", required=False, allow_blank=True, default="", max_length=200
+    )
+
+
+class RevealSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label="身份证号码")
+    phone = serializers.CharField(label="联系电话", allow_blank=True)
 
 
 @extend_schema_view(
@@ -60,6 +75,29 @@ class PersonViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.person_get(user=user, pk=pk)
+
+    @extend_schema(
+        summary=_("查看完整身份证号码和联系电话"),
+        description=_(
+            "需要“查看完整身份证号码和联系电话”权限；每次查看都记入操作日志。"
+            "可在 reason 中说明查看原因。"
+        ),
+        request=RevealRequestSerializer,
+        responses={
+            200: RevealSerializer,
+            403: OpenApiResponse(description=_("没有查看完整个人信息的权限")),
+            404: OpenApiResponse(description=_("干部不存在或不在管辖范围内")),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        person = self.get_object()
+        serializer = RevealRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revealed = person_reveal_personal_data(
+            user=request.user, person=person, reason=serializer.validated_data["reason"]
+        )
+        return Response(RevealSerializer(revealed).data)
 
 
 @extend_schema_view(

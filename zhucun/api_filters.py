@@ -17,7 +17,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -154,10 +158,10 @@ class SelectorViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def list_rows(self, *, user, filters) -> QuerySet:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define list_rows()")
 
     def get_row(self, *, user, pk: int):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define get_row()")
 
     def get_queryset(self):
         try:

@@ -66,3 +66,44 @@ def test_reveal_returns_the_numbers_and_is_audited(member):
     assert entry.actor == county_user and entry.object_id == str(member.person.pk)
     assert entry.county_code == member.team.village.county.code
     assert member.person.id_number not in str(entry.changes)
+
+
+def test_api_masks_by_default_and_reveal_is_audited(member, scoped_user):
+    from rest_framework.test import APIClient
+
+    county = scoped_user("county", member.team.village.county.code)
+    client = APIClient()
+    client.force_authenticate(county)
+    row = client.get(f"/api/v1/people/{member.person.pk}/").json()
+    assert (
+        row["id_number"]
+        == member.person.id_number[:4] + "*" * 10 + member.person.id_number[-4:]
+    )
+    assert row["phone"] == "138****5678"
+    listed = client.get("/api/v1/people/").content.decode()
+    assert member.person.id_number not in listed and "13812345678" not in listed
+
+    revealed = client.post(
+        f"/api/v1/people/{member.person.pk}/reveal/", {"reason": "核对"}, format="json"
+    )
+    assert revealed.status_code == 200
+    assert revealed.json() == {
+        "id_number": member.person.id_number,
+        "phone": "13812345678",
+    }
+    assert AuditEntry.objects.filter(action="reveal", actor=county).count() == 1
+
+
+def test_api_reveal_refused_without_the_right_and_404_outside_scope(
+    member, scoped_user
+):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(
+        scoped_user("township", member.team.village.township.code)
+    )
+    assert client.post(f"/api/v1/people/{member.person.pk}/reveal/").status_code == 403
+    client.force_authenticate(scoped_user("county", "510104"))
+    assert client.post(f"/api/v1/people/{member.person.pk}/reveal/").status_code == 404
+    assert not AuditEntry.objects.filter(action="reveal").exists()
