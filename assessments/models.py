@@ -68,6 +68,9 @@ class Assessment(models.Model):
             models.Index(fields=["year", "grade"], name="assessment_year_grade_idx")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_kind_display()}：{self.get_grade_display()}"
+
 
 class TrainingEvent(models.Model):
     """A training course (省级/市级/县级)."""
@@ -128,6 +131,9 @@ class TrainingRecord(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"参训{self.days}天"
+
 
 class TargetLetter(models.Model):
     """A team's target responsibility letter (目标责任书) for a year."""
@@ -150,6 +156,9 @@ class TargetLetter(models.Model):
                 fields=["team", "year"], name="target_letter_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年目标责任书"
 
 
 class TargetItem(models.Model):
@@ -184,3 +193,6 @@ class TargetItem(models.Model):
         verbose_name = _("目标任务")
         verbose_name_plural = _("目标任务")
         ordering = ["letter_id", "id"]
+
+    def __str__(self) -> str:
+        return self.content

@@ -44,6 +44,9 @@ class MonthlyAttendance(models.Model):
         ]
         indexes = [models.Index(fields=["month"], name="attendance_month_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月} 在岗{self.in_post_days}天"
+
 
 class AttendanceSubmission(models.Model):
     """A township's month, submitted (locked) or reopened by the county."""
@@ -74,6 +77,9 @@ class AttendanceSubmission(models.Model):
                 fields=["township", "month"], name="attendance_submission_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}考勤报送"
 
 
 class HouseholdVisit(models.Model):
@@ -110,6 +116,9 @@ class HouseholdVisit(models.Model):
             models.Index(fields=["team", "visited_on"], name="visit_team_date_idx")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.visited_on} 入户走访"
+
 
 class TeamReport(models.Model):
     """A team's quarterly report to the county (思想、工作、学习)."""
@@ -139,6 +148,9 @@ class TeamReport(models.Model):
                 condition=Q(quarter__gte=1, quarter__lte=4), name="report_quarter_range"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.quarter}季度工作报告"
 
 
 class LeaderMeeting(models.Model):

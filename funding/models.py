@@ -38,6 +38,9 @@ class Fund(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year}年工作经费 {self.amount}元"
+
 
 class Spending(models.Model):
     """Money spent from a team's funds."""
@@ -58,3 +61,6 @@ class Spending(models.Model):
                 condition=Q(amount__gt=Decimal("0")), name="spending_amount_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.spent_on} {self.purpose} {self.amount}元"

@@ -5,103 +5,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TargetLetter',
+            name="TargetLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('signed_on', models.DateField(verbose_name='签订日期')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='target_letters', to='teams.team', verbose_name='驻村工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("signed_on", models.DateField(verbose_name="签订日期")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="target_letters",
+                        to="teams.team",
+                        verbose_name="驻村工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标责任书',
-                'verbose_name_plural': '目标责任书',
-                'ordering': ['-year', 'team_id'],
+                "verbose_name": "目标责任书",
+                "verbose_name_plural": "目标责任书",
+                "ordering": ["-year", "team_id"],
             },
         ),
         migrations.CreateModel(
-            name='TargetItem',
+            name="TargetItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content', models.CharField(max_length=300, verbose_name='目标任务')),
-                ('status', models.CharField(choices=[('planned', '未开始'), ('in_progress', '推进中'), ('done', '已完成')], default='planned', max_length=12, verbose_name='进度')),
-                ('evidence', models.CharField(blank=True, default='', max_length=300, verbose_name='佐证材料')),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='target_items', to='teams.membership', verbose_name='责任人')),
-                ('letter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assessments.targetletter', verbose_name='目标责任书')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("content", models.CharField(max_length=300, verbose_name="目标任务")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "未开始"),
+                            ("in_progress", "推进中"),
+                            ("done", "已完成"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="进度",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        blank=True, default="", max_length=300, verbose_name="佐证材料"
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="target_items",
+                        to="teams.membership",
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="assessments.targetletter",
+                        verbose_name="目标责任书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标任务',
-                'verbose_name_plural': '目标任务',
-                'ordering': ['letter_id', 'id'],
+                "verbose_name": "目标任务",
+                "verbose_name_plural": "目标任务",
+                "ordering": ["letter_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingEvent',
+            name="TrainingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, verbose_name='培训名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('prefecture', '市级'), ('county', '县级')], max_length=12, verbose_name='举办层级')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('days', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='天数')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=128, verbose_name="培训名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("prefecture", "市级"),
+                            ("county", "县级"),
+                        ],
+                        max_length=12,
+                        verbose_name="举办层级",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                (
+                    "days",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=4, verbose_name="天数"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训班',
-                'verbose_name_plural': '培训班',
-                'ordering': ['-start_date'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'start_date'), name='training_event_unique'), models.CheckConstraint(condition=models.Q(('days__gt', 0)), name='training_days_positive')],
+                "verbose_name": "培训班",
+                "verbose_name_plural": "培训班",
+                "ordering": ["-start_date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "start_date"), name="training_event_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("days__gt", 0)),
+                        name="training_days_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='参训天数')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='assessments.trainingevent', verbose_name='培训班')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='teams.person', verbose_name='干部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "days",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=4, verbose_name="参训天数"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="assessments.trainingevent",
+                        verbose_name="培训班",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="teams.person",
+                        verbose_name="干部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('annual', '年度考核'), ('term_end', '期满考核')], default='annual', max_length=10, verbose_name='考核类型')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('grade', models.CharField(choices=[('excellent', '优秀'), ('competent', '称职'), ('incompetent', '不称职')], max_length=12, verbose_name='考核等次')),
-                ('villager_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='村民测评')),
-                ('cadre_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='村干部评议')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='teams.membership', verbose_name='队员任职')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='teams.person', verbose_name='干部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("annual", "年度考核"), ("term_end", "期满考核")],
+                        default="annual",
+                        max_length=10,
+                        verbose_name="考核类型",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("competent", "称职"),
+                            ("incompetent", "不称职"),
+                        ],
+                        max_length=12,
+                        verbose_name="考核等次",
+                    ),
+                ),
+                (
+                    "villager_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="村民测评",
+                    ),
+                ),
+                (
+                    "cadre_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="村干部评议",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="teams.membership",
+                        verbose_name="队员任职",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="teams.person",
+                        verbose_name="干部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核',
-                'verbose_name_plural': '考核',
-                'ordering': ['-year', 'person_id'],
-                'indexes': [models.Index(fields=['year', 'grade'], name='assessment_year_grade_idx')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'year', 'kind'), name='assessment_one_per_person_year_kind'), models.CheckConstraint(condition=models.Q(models.Q(('villager_score__isnull', True), models.Q(('villager_score__gte', 0), ('villager_score__lte', 100)), _connector='OR'), models.Q(('cadre_score__isnull', True), models.Q(('cadre_score__gte', 0), ('cadre_score__lte', 100)), _connector='OR')), name='assessment_scores_range')],
+                "verbose_name": "考核",
+                "verbose_name_plural": "考核",
+                "ordering": ["-year", "person_id"],
+                "indexes": [
+                    models.Index(
+                        fields=["year", "grade"], name="assessment_year_grade_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "year", "kind"),
+                        name="assessment_one_per_person_year_kind",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("villager_score__isnull", True),
+                                models.Q(
+                                    ("villager_score__gte", 0),
+                                    ("villager_score__lte", 100),
+                                ),
+                                _connector="OR",
+                            ),
+                            models.Q(
+                                ("cadre_score__isnull", True),
+                                models.Q(
+                                    ("cadre_score__gte", 0), ("cadre_score__lte", 100)
+                                ),
+                                _connector="OR",
+                            ),
+                        ),
+                        name="assessment_scores_range",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='targetletter',
-            constraint=models.UniqueConstraint(fields=('team', 'year'), name='target_letter_unique'),
+            model_name="targetletter",
+            constraint=models.UniqueConstraint(
+                fields=("team", "year"), name="target_letter_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(fields=('event', 'person'), name='training_record_unique'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                fields=("event", "person"), name="training_record_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('days__gt', 0)), name='training_record_days_positive'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("days__gt", 0)),
+                name="training_record_days_positive",
+            ),
         ),
     ]

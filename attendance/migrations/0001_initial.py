@@ -6,103 +6,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
-        ('villages', '0001_initial'),
+        ("teams", "0001_initial"),
+        ("villages", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttendanceSubmission',
+            name="AttendanceSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='年月')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='报送时间')),
-                ('reopened_reason', models.CharField(blank=True, default='', max_length=200, verbose_name='退回原因')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='villages.region', verbose_name='乡（镇）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="年月")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="报送时间"
+                    ),
+                ),
+                (
+                    "reopened_reason",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="退回原因"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="villages.region",
+                        verbose_name="乡（镇）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考勤报送',
-                'verbose_name_plural': '考勤报送',
-                'ordering': ['-month', 'township_id'],
-                'constraints': [models.UniqueConstraint(fields=('township', 'month'), name='attendance_submission_unique')],
+                "verbose_name": "考勤报送",
+                "verbose_name_plural": "考勤报送",
+                "ordering": ["-month", "township_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("township", "month"),
+                        name="attendance_submission_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdVisit',
+            name="HouseholdVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='走访日期')),
-                ('notes', models.CharField(blank=True, default='', max_length=500, verbose_name='走访情况')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='villages.household', verbose_name='农户')),
-                ('membership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='visits', to='teams.membership', verbose_name='走访队员')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='teams.team', verbose_name='驻村工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("visited_on", models.DateField(verbose_name="走访日期")),
+                (
+                    "notes",
+                    models.CharField(
+                        blank=True, default="", max_length=500, verbose_name="走访情况"
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="villages.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="visits",
+                        to="teams.membership",
+                        verbose_name="走访队员",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="teams.team",
+                        verbose_name="驻村工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户走访',
-                'verbose_name_plural': '入户走访',
-                'ordering': ['-visited_on'],
-                'indexes': [models.Index(fields=['team', 'visited_on'], name='visit_team_date_idx')],
+                "verbose_name": "入户走访",
+                "verbose_name_plural": "入户走访",
+                "ordering": ["-visited_on"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "visited_on"], name="visit_team_date_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LeaderMeeting',
+            name="LeaderMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='会议日期')),
-                ('minutes', models.TextField(blank=True, default='', verbose_name='会议纪要')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='meetings', to='teams.membership', verbose_name='参会人员')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='villages.region', verbose_name='县（市、区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="会议日期")),
+                (
+                    "minutes",
+                    models.TextField(blank=True, default="", verbose_name="会议纪要"),
+                ),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="meetings",
+                        to="teams.membership",
+                        verbose_name="参会人员",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="villages.region",
+                        verbose_name="县（市、区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '队长会议',
-                'verbose_name_plural': '队长会议',
-                'ordering': ['-held_on'],
-                'indexes': [models.Index(fields=['county', 'held_on'], name='meeting_county_date_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('held_on__gte', '2014-01-01')), name='meeting_date_sane')],
+                "verbose_name": "队长会议",
+                "verbose_name_plural": "队长会议",
+                "ordering": ["-held_on"],
+                "indexes": [
+                    models.Index(
+                        fields=["county", "held_on"], name="meeting_county_date_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("held_on__gte", "2014-01-01")),
+                        name="meeting_date_sane",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyAttendance',
+            name="MonthlyAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='当月第一天', verbose_name='年月')),
-                ('in_post_days', models.PositiveSmallIntegerField(verbose_name='在岗天数')),
-                ('leave_days', models.PositiveSmallIntegerField(default=0, verbose_name='请假天数')),
-                ('trip_days', models.PositiveSmallIntegerField(default=0, verbose_name='公务外出天数')),
-                ('remark', models.CharField(blank=True, default='', max_length=200, verbose_name='备注')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='teams.membership', verbose_name='队员任职')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="当月第一天", verbose_name="年月"),
+                ),
+                (
+                    "in_post_days",
+                    models.PositiveSmallIntegerField(verbose_name="在岗天数"),
+                ),
+                (
+                    "leave_days",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="请假天数"
+                    ),
+                ),
+                (
+                    "trip_days",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="公务外出天数"
+                    ),
+                ),
+                (
+                    "remark",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="备注"
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="teams.membership",
+                        verbose_name="队员任职",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度考勤',
-                'verbose_name_plural': '月度考勤',
-                'ordering': ['-month', 'membership_id'],
-                'indexes': [models.Index(fields=['month'], name='attendance_month_idx')],
-                'constraints': [models.UniqueConstraint(fields=('membership', 'month'), name='attendance_one_per_member_month'), models.CheckConstraint(condition=models.Q(('in_post_days__lte', 31), ('leave_days__lte', 31), ('trip_days__lte', 31)), name='attendance_days_in_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='attendance_month_first_day')],
+                "verbose_name": "月度考勤",
+                "verbose_name_plural": "月度考勤",
+                "ordering": ["-month", "membership_id"],
+                "indexes": [
+                    models.Index(fields=["month"], name="attendance_month_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("membership", "month"),
+                        name="attendance_one_per_member_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("in_post_days__lte", 31),
+                            ("leave_days__lte", 31),
+                            ("trip_days__lte", 31),
+                        ),
+                        name="attendance_days_in_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)),
+                        name="attendance_month_first_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamReport',
+            name="TeamReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('thinking', models.TextField(blank=True, default='', verbose_name='思想情况')),
-                ('work', models.TextField(blank=True, default='', verbose_name='工作情况')),
-                ('study', models.TextField(blank=True, default='', verbose_name='学习情况')),
-                ('submitted_on', models.DateField(verbose_name='报告日期')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='teams.team', verbose_name='驻村工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                (
+                    "thinking",
+                    models.TextField(blank=True, default="", verbose_name="思想情况"),
+                ),
+                (
+                    "work",
+                    models.TextField(blank=True, default="", verbose_name="工作情况"),
+                ),
+                (
+                    "study",
+                    models.TextField(blank=True, default="", verbose_name="学习情况"),
+                ),
+                ("submitted_on", models.DateField(verbose_name="报告日期")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="teams.team",
+                        verbose_name="驻村工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度工作报告',
-                'verbose_name_plural': '季度工作报告',
-                'ordering': ['-year', '-quarter'],
-                'constraints': [models.UniqueConstraint(fields=('team', 'year', 'quarter'), name='report_unique'), models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='report_quarter_range')],
+                "verbose_name": "季度工作报告",
+                "verbose_name_plural": "季度工作报告",
+                "ordering": ["-year", "-quarter"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "year", "quarter"), name="report_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                        name="report_quarter_range",
+                    ),
+                ],
             },
         ),
     ]

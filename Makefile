@@ -1,0 +1,96 @@
+# zhucun: two commands.
+#   make run   set up (venv, install, migrate, demo province, demo accounts) and serve
+#              http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all.
+#   make test  lint, migration check and the whole test suite (SQLite by default;
+#              PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set).
+#
+# Knobs: make run VILLAGES=200 (smaller demo province), ADDRPORT=0.0.0.0:8000,
+#        CONCURRENCY=4 (worker processes); make test PYTEST_ARGS="-x tests/teams".
+
+SHELL := /bin/bash
+
+# The first Python 3.11+ on PATH, unless given: make run PYTHON=/usr/bin/python3.12
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && \
+	{ echo $$p; break; }; done)
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Written after a successful install; a newer pyproject.toml installs again.
+INSTALLED := $(VENV)/.installed
+
+VILLAGES ?=
+SEED_ARGS := $(if $(VILLAGES),--villages $(VILLAGES))
+ADDRPORT ?= 127.0.0.1:8000
+CONCURRENCY ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run setup seed test lint ruff-check ruff-format-check migrations-check \
+	pytest install clean-venv help
+
+help:
+	@echo "make run    建立环境、迁移数据库、加载示范数据，启动网页服务 + Celery worker + beat"
+	@echo "make test   代码检查、迁移检查和全部测试"
+
+run: setup
+	$(MANAGE) run_all --addrport $(ADDRPORT) --concurrency $(CONCURRENCY)
+
+setup: $(INSTALLED)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(MAKE) --no-print-directory seed
+	$(MANAGE) demo_accounts --verbosity 0
+
+# Loads the demo province only when there is no village yet: a second
+# `make run` keeps whatever the first one (or a user) put in the database.
+seed: $(INSTALLED)
+	@rc=0; $(MANAGE) shell --verbosity 0 --no-imports --command \
+		"from villages.models import Village; raise SystemExit(0 if Village.objects.exists() else 3)" \
+		|| rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+		echo "数据库中已有村庄数据，不再加载示范数据（seed_demo）。"; \
+	elif [ $$rc -eq 3 ]; then \
+		echo "+ $(MANAGE) seed_demo $(SEED_ARGS)"; \
+		$(MANAGE) seed_demo $(SEED_ARGS); \
+	else \
+		exit $$rc; \
+	fi
+
+# Every check runs even when an earlier one fails (make -k), so one run shows
+# them all; `make test` fails if any failed.
+test: $(INSTALLED)
+	@$(MAKE) --no-print-directory -k ruff-check ruff-format-check migrations-check pytest
+
+lint: ruff-check ruff-format-check
+
+ruff-check: $(INSTALLED)
+	$(BIN)/ruff check .
+
+ruff-format-check: $(INSTALLED)
+	$(BIN)/ruff format --check .
+
+migrations-check: $(INSTALLED)
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "需要 Python 3.11 或更高版本（python3.11 / python3）。可用 make PYTHON=/path/to/python3 指定。"; \
+		exit 1; \
+	fi
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "+ $(PYTHON) -m venv $(VENV)"; \
+		$(PYTHON) -m venv $(VENV) || { \
+			echo "无法创建虚拟环境；Debian/Ubuntu 上请先安装 python3-venv。"; exit 1; }; \
+	fi
+	$(BIN)/python -m pip install -e '.[dev]'
+	@touch $@
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,117 @@
+"""demo_accounts: the demo's accounts, with fixed passwords written in the README.
+
+Idempotent: a second run changes nothing unless an account was altered, in which
+case it is put back (password, flags). Refuses to run with DEBUG off, so a
+production database never gets an account whose password is public.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from zhucun.audit import audit_context, audit_record, diff, snapshot
+
+DEMO_PASSWORD = "Zhucun@2026demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    scope: str
+    password: str = DEMO_PASSWORD
+
+
+ADMIN = DemoAccount("admin", role="系统管理员（超级用户）", scope="四川省 510000")
+# The role accounts (one per role of contracts.md) join this tuple as roles land.
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (ADMIN,)
+
+_USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser")
+
+
+class Command(BaseCommand):
+    help = "创建或恢复演示账号（密码固定，见 README）；重复运行不会重复创建。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="在 DEBUG=0 时也创建（演示账号密码是公开的，正式环境不要使用）",
+        )
+
+    def handle(self, *args, allow_production, verbosity, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG=0（正式环境）不创建演示账号：它们的密码是公开的。"
+                "确需创建请加 --allow-production。"
+            )
+        with audit_context(source="command"):
+            try:
+                outcome = demo_superuser_ensure(
+                    username=ADMIN.username, password=ADMIN.password
+                )
+            except ValidationError as exc:
+                raise CommandError(
+                    f"{ADMIN.username}：{'；'.join(exc.messages)}"
+                ) from None
+        if verbosity >= 1:
+            self.stdout.write(f"{ADMIN.username}：{outcome}")
+            self.stdout.write(accounts_table())
+
+
+@transaction.atomic
+def demo_superuser_ensure(*, username: str, password: str) -> str:
+    """Create the superuser or put it back as documented; say which ("已创建" …)."""
+    User = get_user_model()
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+        before = {}
+    else:
+        before = snapshot(user, _USER_FIELDS)
+        if (
+            user.is_active
+            and user.is_staff
+            and user.is_superuser
+            and user.check_password(password)
+        ):
+            return "无变化"
+    validate_password(password, user)
+    user.is_active = user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    changes = diff(before, snapshot(user, _USER_FIELDS))
+    changes["password"] = ["***", "***"]  # reset to the documented one, never logged
+    audit_record(
+        action="create" if created else "update", instance=user, changes=changes
+    )
+    return "已创建" if created else "已恢复为文档中的密码和权限"
+
+
+def accounts_table() -> str:
+    """The demo accounts as a plain-text table (CJK characters count double)."""
+    header = ("用户名", "密码", "角色", "范围")
+    rows = [header] + [(a.username, a.password, a.role, a.scope) for a in DEMO_ACCOUNTS]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = [rule]
+    for index, row in enumerate(rows):
+        cells = (
+            cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+        if index == 0:
+            lines.append(rule)
+    lines.append(rule)
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
