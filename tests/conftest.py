@@ -35,7 +35,9 @@ def scoped_user(db):
     from zhucun.services import user_provision
 
     def make(role: str, scope: str, username: str | None = None):
-        user, _ = user_provision(username=username or f"{role}-{scope}", role=role, scope=scope)
+        user, _ = user_provision(
+            username=username or f"{role}-{scope}", role=role, scope=scope
+        )
         return get_user_model().objects.get(pk=user.pk)
 
     return make
