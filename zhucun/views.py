@@ -1,21 +1,72 @@
 """Pages every user shares: the home page and the health check."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from teams.models import Membership, Team, active_on
+from villages.models import Village
+from zhucun.access import scoped, user_scope
+
+# (permission, admin changelist URL name, label) of the lists the home page offers.
+_ADMIN_LISTS = (
+    ("villages.view_village", "admin:villages_village_changelist", gettext_lazy("村")),
+    ("teams.view_team", "admin:teams_team_changelist", gettext_lazy("驻村工作队")),
+    ("teams.view_person", "admin:teams_person_changelist", gettext_lazy("干部")),
+    ("teams.view_unit", "admin:teams_unit_changelist", gettext_lazy("派出单位")),
+    (
+        "teams.view_membership",
+        "admin:teams_membership_changelist",
+        gettext_lazy("队员任职"),
+    ),
+)
+
+
+def _overview(user) -> list[tuple[str, int]]:
+    """Poor villages, teams and members in post today, within the user's scope.
+
+    Three COUNT queries, whatever the size of the province.
+    """
+    today = timezone.localdate()
+    villages = scoped(user, Village.objects.filter(is_registered_poor=True))
+    teams = scoped(user, Team.objects.filter(active_on(today)))
+    members = scoped(user, Membership.objects.filter(active_on(today)))
+    return [
+        (_("建档立卡贫困村"), villages.count()),
+        (_("在驻工作队"), teams.count()),
+        (_("在任队员"), members.count()),
+    ]
 
 
 @login_required
 def home(request):
     """Who you are and where to go."""
-    return render(request, "home.html", {})
+    user = request.user
+    admin_links = []
+    if user.is_staff:
+        admin_links = [
+            (reverse(url_name), label)
+            for perm, url_name, label in _ADMIN_LISTS
+            if user.has_perm(perm)
+        ]
+    context = {
+        "group_names": list(user.groups.values_list("name", flat=True)),
+        "scope": user_scope(user),
+        "admin_links": admin_links,
+        "overview": _overview(user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "home.html", context)
 
 
 def healthz(request):
     """200 when the database (and the broker, where configured) answer."""
-    from django.conf import settings
-
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -32,4 +83,7 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks},
+        status=200 if healthy else 503,
+    )

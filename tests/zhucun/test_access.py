@@ -25,7 +25,7 @@ from attendance.models import (
     TeamReport,
 )
 from funding.models import Fund, Spending
-from teams.models import Membership, Pairing, Person, Team, Unit
+from teams.models import Membership, Pairing, Person, Team, Unit, WorkCommittee
 from tests.factories import (
     HouseholdFactory,
     MembershipFactory,
@@ -85,6 +85,9 @@ def _county_world(county_code: str, tag: str) -> dict:
         fund=fund, spent_on=D(2019, 5, 1), amount=Decimal("500"), purpose="办公"
     )
     audit_record(action="update", instance=village, county_code=county.code)
+    Pairing.objects.create(
+        assisting_county=Region.objects.get(code="510104"), assisted_county=county
+    )
     return {
         "county": county,
         "township": township,
@@ -204,6 +207,10 @@ def _ids_of(w: dict, model) -> list[int]:
         TargetItem: {"letter__team": w["team"]},
         Fund: {"team": w["team"]},
         Spending: {"fund__team": w["team"]},
+        WorkCommittee: {"pk": w["committee"].pk},
+        AuditEntry: {"county_code": w["county"].code},
+        Pairing: {"assisted_county": w["county"]},
+        UserScope: {"region__path__startswith": w["county"].path},
     }
     ids = list(model.objects.filter(**lookups[model]).values_list("pk", flat=True))
     assert ids, f"fixture has no {model.__name__} for {w['county'].name}"
@@ -248,17 +255,15 @@ def test_audit_entries_visible_to_province_and_own_county_only(world):
 
 
 def test_pairing_visible_from_both_counties(world):
-    pairing = Pairing.objects.create(
-        assisting_county=Region.objects.get(code="510104"),
-        assisted_county=Region.objects.get(code="513431"),
-    )
-    assert (
-        scoped(_user("county", "513431", "c1"), Pairing.objects.all()).get() == pairing
-    )
-    assert (
-        scoped(_user("county", "510104", "c2"), Pairing.objects.all()).get() == pairing
-    )
-    assert not scoped(_user("county", "511002", "c3"), Pairing.objects.all()).exists()
+    """锦江区 helps both 昭觉县 and 市中区: it sees both pairings, each county its own."""
+    zhaojue = Pairing.objects.get(assisted_county__code="513431")
+    shizhong = Pairing.objects.get(assisted_county__code="511002")
+    assert list(scoped(_user("county", "513431", "c1"), Pairing.objects.all())) == [
+        zhaojue
+    ]
+    helper = scoped(_user("county", "510104", "c2"), Pairing.objects.all())
+    assert set(helper) == {zhaojue, shizhong}
+    assert not scoped(_user("county", "510105", "c3"), Pairing.objects.all()).exists()
 
 
 def test_the_two_shizhong_districts_do_not_see_each_other(db):

@@ -1,0 +1,432 @@
+"""Admin for units, people, terms, teams and memberships; writes go through teams.services."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from teams.id_numbers import mask_id_number, mask_phone
+from teams.models import (
+    Membership,
+    Pairing,
+    Person,
+    Team,
+    Term,
+    Unit,
+    WorkCommittee,
+    active_on,
+)
+from teams.services import (
+    PERSON_FIELDS,
+    can_view_full_personal_data,
+    membership_create,
+    membership_end,
+    person_create,
+    person_update,
+    team_create,
+)
+from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
+from zhucun.admin_filters import InPostFilter, region_filters
+from zhucun.audit import snapshot
+
+# PERSON_FIELDS names the unit by its column; the form names it by the relation.
+PERSON_FORM_FIELDS = tuple("unit" if f == "unit_id" else f for f in PERSON_FIELDS)
+
+# Membership fields beyond the ones membership_create names: the appointment steps.
+MEMBERSHIP_STEPS = (
+    "proposed_on",
+    "reviewed_on",
+    "appointed_on",
+    "filed_on",
+    "party_relation_transferred_on",
+    "insured_until",
+    "unfit_marked_on",
+    "replacement_deadline",
+    "replaced_by",
+)
+
+
+def _active_count(model, outer: str):
+    """How many ``model`` rows, active today, point at the outer row by ``outer``."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(
+                active_on(timezone.localdate()), **{outer: OuterRef("pk")}
+            )
+            .order_by()
+            .values(outer)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+@admin.register(WorkCommittee)
+class WorkCommitteeAdmin(ZhucunAdmin):
+    list_display = ("name", "level", "region")
+    list_select_related = ("region",)
+    list_filter = ("level", *region_filters("region__path"))
+    search_fields = ("name",)
+    autocomplete_fields = ("region",)
+    show_full_result_count = True
+
+
+@admin.register(Unit)
+class UnitAdmin(ZhucunAdmin):
+    list_display = (
+        "name",
+        "level",
+        "unit_type",
+        "region",
+        "staff_count",
+        "in_post",
+        "work_committee",
+        "principal_head",
+    )
+    list_select_related = ("region", "work_committee")
+    list_filter = ("level", "unit_type", *region_filters("region__path"))
+    search_fields = ("name",)
+    autocomplete_fields = (
+        "region",
+        "work_committee",
+        "fixed_point_county",
+        "deep_poverty_link_county",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(in_post_count=_active_count(Membership, "unit"))
+        )
+
+    @admin.display(description=_("在派人数"), ordering="in_post_count")
+    def in_post(self, obj):
+        return obj.in_post_count
+
+
+@admin.register(Pairing)
+class PairingAdmin(ZhucunAdmin):
+    list_display = ("assisting_county", "assisted_county")
+    list_select_related = ("assisting_county", "assisted_county")
+    list_filter = region_filters("assisted_county__path")
+    search_fields = ("assisting_county__name", "assisted_county__name")
+    autocomplete_fields = ("assisting_county", "assisted_county")
+    show_full_result_count = True
+
+
+class PersonForm(ServiceForm):
+    # person_create checks the 身份证号码 (shape, birth date, check digit, duplicates).
+    service_validated = ("id_number",)
+
+
+@admin.register(Person)
+class PersonAdmin(ZhucunAdmin):
+    """Cadres. Birth date and gender come from the 身份证号码, which is shown masked."""
+
+    form = PersonForm
+    list_display = (
+        "name",
+        "id_number_masked",
+        "gender",
+        "birth_date",
+        "political_status",
+        "unit",
+        "rank",
+        "on_staff",
+        "phone_masked",
+        "serving_in",
+    )
+    list_select_related = ("unit",)
+    list_filter = (
+        *region_filters("unit__region__path"),
+        "political_status",
+        "rank",
+        "on_staff",
+        "gender",
+        "is_midlevel_without_grassroots",
+        "is_progressive_trainee",
+        "is_reserve_cadre",
+        "is_selected_graduate",
+    )
+    search_fields = ("^name", "=id_number")
+    autocomplete_fields = ("unit",)
+
+    def get_fields(self, request, obj=None):
+        identity = "id_number" if obj is None else "id_number_masked"
+        phone = "phone" if self._may_edit_phone(request, obj) else "phone_masked"
+        rest = tuple(phone if f == "phone" else f for f in PERSON_FORM_FIELDS)
+        return (identity, "gender", "birth_date", *rest)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Full numbers are shown only through the audited reveal
+        # (teams.services.person_reveal_personal_data), never in this form.
+        return ("gender", "birth_date", "id_number_masked", "phone_masked")
+
+    @staticmethod
+    def _may_edit_phone(request, obj) -> bool:
+        return obj is None or can_view_full_personal_data(request.user)
+
+    def get_queryset(self, request):
+        village = Membership.objects.filter(
+            active_on(timezone.localdate()), person=OuterRef("pk")
+        ).values("team__village__name")[:1]
+        return super().get_queryset(request).annotate(serving_village=Subquery(village))
+
+    @admin.display(description=_("身份证号码"))
+    def id_number_masked(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("联系电话"))
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone) if obj.phone else ""
+
+    @admin.display(description=_("现驻村"))
+    def serving_in(self, obj):
+        return obj.serving_village or ""
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in PERSON_FORM_FIELDS if name in data}
+        name = fields.pop("name")
+        return person_create(id_number=data["id_number"], name=name, **fields)
+
+    def update(self, request, obj, form):
+        person = Person.objects.get(pk=obj.pk)
+        return person_update(person=person, **changed_values(form, PERSON_FORM_FIELDS))
+
+
+@admin.register(Term)
+class TermAdmin(ZhucunAdmin):
+    list_display = ("name", "start_date", "end_date", "in_post_deadline", "team_total")
+    search_fields = ("name",)
+    show_full_result_count = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(team_count=Count("teams"))
+
+    @admin.display(description=_("工作队数"), ordering="team_count")
+    def team_total(self, obj):
+        return obj.team_count
+
+
+class MembershipForm(ServiceForm):
+    """Overlaps and the one-first-secretary rule are the service's to refuse."""
+
+    service_validated = ("person", "team", "role")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", gettext("驻村结束时间不能早于驻村起始时间。"))
+        if data.get("replacement_deadline") and not data.get("unfit_marked_on"):
+            self.add_error(
+                "replacement_deadline",
+                gettext("填写召回调整期限前，须先填写认定不适应日期。"),
+            )
+        return data
+
+
+_MEMBERSHIP_CONFLICT = _(
+    "修改后与其他驻村任职冲突：同一干部同一时间只能在一个工作队，"
+    "一个工作队同一时间只能有一名第一书记。"
+)
+
+
+def _create_membership(obj: Membership) -> Membership:
+    return membership_create(
+        person=obj.person,
+        team=obj.team,
+        role=obj.role,
+        unit=obj.unit,
+        start_date=obj.start_date,
+        end_date=obj.end_date,
+        is_leader=obj.is_leader,
+        sector=obj.sector,
+        **{step: getattr(obj, step) for step in MEMBERSHIP_STEPS},
+    )
+
+
+class MembershipWrites:
+    """The membership writes shared by the membership admin and the team's inline."""
+
+    def _update_membership(self, obj: Membership, changed: set[str]) -> Membership:
+        try:
+            with transaction.atomic():
+                if changed == {"end_date"} and obj.end_date is not None:
+                    stored = Membership.objects.select_related(
+                        "team__village__county"
+                    ).get(pk=obj.pk)
+                    return membership_end(membership=stored, end_date=obj.end_date)
+                before = snapshot(Membership.objects.get(pk=obj.pk))
+                return self.audited_save(
+                    obj,
+                    before=before,
+                    county_code=obj.team.village.county.code,
+                    conflict=_MEMBERSHIP_CONFLICT,
+                )
+        except IntegrityError:
+            raise ValidationError(_MEMBERSHIP_CONFLICT) from None
+
+    def create_inline(self, request, obj, county_code):
+        if isinstance(obj, Membership):
+            return _create_membership(obj)
+        return super().create_inline(request, obj, county_code)
+
+    def update_inline(self, request, obj, changed_data, county_code):
+        if isinstance(obj, Membership):
+            changed = {Membership._meta.get_field(n).attname for n in changed_data}
+            return self._update_membership(obj, changed)
+        return super().update_inline(request, obj, changed_data, county_code)
+
+
+class MembershipInline(ZhucunInline):
+    model = Membership
+    form = MembershipForm
+    fk_name = "team"
+    fields = ("person", "role", "is_leader", "unit", "sector", "start_date", "end_date")
+    autocomplete_fields = ("person", "unit")
+    show_change_link = True
+    # Deleting a membership deletes its attendance too: that is done from the
+    # membership's own page, which lists what goes with it. Here one ends it.
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "unit")
+
+
+def _first_secretary_name():
+    return Subquery(
+        Membership.objects.filter(
+            active_on(timezone.localdate()),
+            team=OuterRef("pk"),
+            role=Membership.Role.FIRST_SECRETARY,
+        ).values("person__name")[:1]
+    )
+
+
+@admin.register(Team)
+class TeamAdmin(MembershipWrites, ZhucunAdmin):
+    """A village's team with its members inline."""
+
+    list_display = (
+        "team_name",
+        "village",
+        "county_name",
+        "term",
+        "start_date",
+        "end_date",
+        "members_in_post",
+        "first_secretary",
+    )
+    list_select_related = ("village__county__parent", "term")
+    list_filter = (
+        *region_filters("village__county__path"),
+        InPostFilter,
+        "term",
+    )
+    search_fields = ("name", "village__name")
+    autocomplete_fields = ("village",)
+    inlines = (MembershipInline,)
+    audit_county = "village.county.code"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            # Here rather than only in list_select_related, so that autocomplete
+            # answers (str(team) names the village) are joined too; a select_related
+            # set here makes the changelist skip list_select_related.
+            .select_related(*self.list_select_related)
+            .annotate(
+                members_in_post_count=_active_count(Membership, "team"),
+                first_secretary_name=_first_secretary_name(),
+            )
+        )
+
+    @admin.display(description=_("工作队"), ordering="name")
+    def team_name(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("县（市、区）"), ordering="village__county__code")
+    def county_name(self, obj):
+        county = obj.village.county
+        return f"{county.parent.name}{county.name}"
+
+    @admin.display(description=_("在任队员"), ordering="members_in_post_count")
+    def members_in_post(self, obj):
+        return obj.members_in_post_count
+
+    @admin.display(description=_("第一书记"))
+    def first_secretary(self, obj):
+        return obj.first_secretary_name or "-"
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return team_create(
+            village=data["village"],
+            term=data["term"],
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
+            name=data.get("name") or "",
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(MembershipWrites, ZhucunAdmin):
+    form = MembershipForm
+    list_display = (
+        "person",
+        "role",
+        "is_leader",
+        "team",
+        "county_name",
+        "unit",
+        "start_date",
+        "end_date",
+        "appointed",
+    )
+    list_select_related = ("person", "team__village__county__parent", "unit")
+    list_filter = (
+        *region_filters("team__village__county__path"),
+        InPostFilter,
+        "role",
+        "is_leader",
+        "sector",
+        "team__term",
+    )
+    search_fields = ("^person__name", "=person__id_number", "=team__village__name")
+    autocomplete_fields = ("person", "team", "unit", "replaced_by")
+    audit_county = "team.village.county.code"
+
+    def get_queryset(self, request):
+        # str(membership) names the person: autocomplete answers need it joined.
+        # (A select_related set here makes the changelist skip its own.)
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(
+        description=_("县（市、区）"), ordering="team__village__county__code"
+    )
+    def county_name(self, obj):
+        county = obj.team.village.county
+        return f"{county.parent.name}{county.name}"
+
+    @admin.display(description=_("选派程序完成"), boolean=True)
+    def appointed(self, obj):
+        return obj.is_appointed
+
+    def create(self, request, obj, form):
+        return _create_membership(obj)
+
+    def update(self, request, obj, form):
+        changed = {
+            Membership._meta.get_field(name).attname for name in form.changed_data
+        }
+        return self._update_membership(obj, changed)

@@ -1,0 +1,319 @@
+"""The admin base every app's admin builds on, and the read-only audit trail.
+
+``ZhucunAdmin`` gives each model admin three things:
+
+- reads go through ``zhucun.access.scoped`` (rows and foreign-key choices);
+- writes go through a service (``create``/``update`` hooks) or, for models that
+  have none yet, through an audited save in one transaction;
+- a service that refuses (``ValidationError``) does not become a server error:
+  the whole request is rolled back and the form is shown again with the
+  service's Chinese message on the field it names.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from zhucun.access import scoped, scoped_models
+from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter, region_filters
+from zhucun.audit import audit_record, diff, snapshot
+from zhucun.models import AuditEntry
+
+_REFUSAL_ATTR = "_zhucun_refusal"
+
+
+class ServiceRefused(Exception):
+    """A write refused by a service; carries the ValidationError to show."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+def refusal_messages(error: ValidationError) -> dict[str | None, list[str]]:
+    """{field or None: messages} of a ValidationError."""
+    if hasattr(error, "error_dict"):
+        return {
+            (None if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {None: error.messages}
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose model checks for some fields are left to the service.
+
+    Django's generic messages for a constraint ("违反约束 …") would otherwise
+    reach the clerk before the service's own Chinese message.
+    """
+
+    service_validated: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | set(self.service_validated)
+
+
+class _RefusedForm:
+    """Mixed into the form of the second pass: adds the service's messages."""
+
+    refusal: ValidationError
+    refusal_fields: dict[str, str] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, messages in refusal_messages(self.refusal).items():
+            target = self.refusal_fields.get(field, field)
+            self.add_error(target if target in self.fields else None, messages)
+        return cleaned
+
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Make the admin's instance the row a service saved (pk and field values)."""
+    if saved is obj:
+        return
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _attribute_path(obj, path: str):
+    for name in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+class ScopedAdminMixin:
+    """Rows and foreign-key choices narrowed by ``zhucun.access.scoped``."""
+
+    def get_queryset(self, request):
+        return scoped(request.user, super().get_queryset(request))
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        related = db_field.remote_field.model
+        if related._meta.label_lower not in scoped_models():
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db).all()
+        return scoped(request.user, queryset)
+
+
+class ZhucunInline(ScopedAdminMixin, admin.TabularInline):
+    """An inline table whose rows and choices are scoped like its parent's."""
+
+    extra = 0
+
+
+class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Scoped reads, audited or service-backed writes, refusals shown on the form."""
+
+    # Facets count every filter choice over the whole table: too slow at 1.2M rows.
+    show_facets = admin.ShowFacets.NEVER
+    # One COUNT is enough; the second (unfiltered) one is skipped on big tables.
+    show_full_result_count = False
+    list_per_page = 50
+    # Dotted path from an instance to its county code, for the audit trail.
+    audit_county: str = ""
+    # Service error keys that are named differently on the form.
+    refusal_fields: dict[str, str] = {}
+
+    # --- views: show refusals ---------------------------------------------
+    # (zhucun.audit.AuditMiddleware attributes every write to the user.)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # The first pass is rolled back; the second validates the same
+            # POST with the service's messages added, so it writes nothing.
+            setattr(request, _REFUSAL_ATTR, refused.error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, _REFUSAL_ATTR, None)
+        if refusal is None:
+            return form
+        return type(
+            form.__name__,
+            (_RefusedForm, form),
+            {"refusal": refusal, "refusal_fields": self.refusal_fields},
+        )
+
+    # --- writes -------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = (
+                self.update(request, obj, form)
+                if change
+                else self.create(request, obj, form)
+            )
+        except ValidationError as exc:
+            raise ServiceRefused(exc) from exc
+        adopt(obj, saved)
+
+    def create(self, request, obj, form) -> models.Model:
+        """Write a new row; admins whose model has a create service override this."""
+        return self.audited_save(obj, before={}, county_code=self.county_code_of(obj))
+
+    def update(self, request, obj, form) -> models.Model:
+        """Write a changed row; admins whose model has an update service override this."""
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk))
+        return self.audited_save(
+            obj, before=before, county_code=self.county_code_of(obj)
+        )
+
+    def county_code_of(self, obj) -> str:
+        """The county code recorded with a write to ``obj`` (one of this admin's rows)."""
+        if not self.audit_county:
+            return ""
+        return _attribute_path(obj, self.audit_county) or ""
+
+    @staticmethod
+    @transaction.atomic
+    def audited_save(
+        obj, *, before: dict | None, county_code: str = "", conflict: str = ""
+    ) -> models.Model:
+        """Save ``obj`` and record it (``before`` None or empty: a new row).
+
+        For the models that have no service yet. A database constraint that
+        refuses the row becomes ``conflict`` (or a general message).
+        """
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError:
+            raise ValidationError(
+                conflict
+                or gettext("保存失败：与已有记录冲突（数据库约束），请核对后重试。")
+            ) from None
+        changes = diff(before or {}, snapshot(obj))
+        if not before or changes:
+            audit_record(
+                action="update" if before else "create",
+                instance=obj,
+                changes=changes,
+                county_code=county_code,
+            )
+        return obj
+
+    @staticmethod
+    @transaction.atomic
+    def audited_delete(obj, *, county_code: str = "") -> None:
+        """Record and delete ``obj``."""
+        before = snapshot(obj)
+        audit_record(
+            action="delete",
+            instance=obj,
+            changes=diff(before, dict.fromkeys(before)),
+            county_code=county_code,
+        )
+        obj.delete()
+
+    def delete_model(self, request, obj):
+        self.audited_delete(obj, county_code=self.county_code_of(obj))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows: deletions and changes audited, new rows through ``create_inline``.
+
+        An inline row is recorded under its parent's county.
+        """
+        formset.save(commit=False)
+        county_code = self.county_code_of(form.instance)
+        for obj in formset.deleted_objects:
+            self.audited_delete(obj, county_code=county_code)
+        try:
+            for obj in formset.new_objects:
+                adopt(obj, self.create_inline(request, obj, county_code))
+            for obj, changed_data in formset.changed_objects:
+                adopt(obj, self.update_inline(request, obj, changed_data, county_code))
+        except ValidationError as exc:
+            # The inline row has no place for the message: show it on top.
+            raise ServiceRefused(ValidationError(exc.messages)) from exc
+        formset.save_m2m()
+
+    def create_inline(self, request, obj, county_code: str) -> models.Model:
+        return self.audited_save(obj, before={}, county_code=county_code)
+
+    def update_inline(
+        self, request, obj, changed_data: list[str], county_code: str
+    ) -> models.Model:
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk))
+        return self.audited_save(obj, before=before, county_code=county_code)
+
+
+def changed_values(form, names) -> dict:
+    """The cleaned values of the form fields in ``names`` that the clerk changed."""
+    return {
+        name: form.cleaned_data[name] for name in names if name in form.changed_data
+    }
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The audit trail: readable, never written or removed from the admin."""
+
+    list_display = (
+        "at",
+        "actor",
+        "source",
+        "action",
+        "model",
+        "object_repr",
+        "county_code",
+        "ip_address",
+    )
+    list_filter = (
+        "action",
+        AuditModelFilter,
+        AuditSourceFilter,
+        *region_filters(code_field="county_code"),
+    )
+    list_select_related = ("actor",)
+    # Exact matches only: a substring search would scan the whole trail.
+    search_fields = ("=object_id", "=object_repr", "=actor__username")
+    ordering = ("-at", "-id")
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
+    list_per_page = 50
+    fields = (
+        "at",
+        "actor",
+        "source",
+        "ip_address",
+        "action",
+        "model",
+        "object_id",
+        "object_repr",
+        "county_code",
+        "changes_display",
+    )
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("变更内容"))
+    def changes_display(self, obj):
+        text = json.dumps(obj.changes, ensure_ascii=False, indent=2, sort_keys=True)
+        return format_html("<pre>{}</pre>", text)
