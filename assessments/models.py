@@ -51,6 +51,7 @@ class Assessment(models.Model):
             models.UniqueConstraint(
                 fields=["person", "year", "kind"],
                 name="assessment_one_per_person_year_kind",
+                violation_error_message=_("该干部这一年度已有同类考核结果。"),
             ),
             models.CheckConstraint(
                 condition=(

@@ -30,13 +30,16 @@ class MonthlyAttendance(models.Model):
         ordering = ["-month", "membership_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["membership", "month"], name="attendance_one_per_member_month"
+                fields=["membership", "month"],
+                name="attendance_one_per_member_month",
+                violation_error_message=_("该队员这个月的考勤已经录入。"),
             ),
             models.CheckConstraint(
                 condition=Q(
                     in_post_days__lte=31, leave_days__lte=31, trip_days__lte=31
                 ),
                 name="attendance_days_in_month",
+                violation_error_message=_("天数不能超过31天。"),
             ),
             models.CheckConstraint(
                 condition=Q(month__day=1), name="attendance_month_first_day"

@@ -129,11 +129,14 @@ class Pairing(models.Model):
         ordering = ["assisted_county_id", "assisting_county_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assisting_county", "assisted_county"], name="pairing_unique"
+                fields=["assisting_county", "assisted_county"],
+                name="pairing_unique",
+                violation_error_message=_("这一对口帮扶关系已存在。"),
             ),
             models.CheckConstraint(
                 condition=~Q(assisting_county=F("assisted_county")),
                 name="pairing_not_self",
+                violation_error_message=_("帮扶县和受援县不能是同一个县。"),
             ),
         ]
 
@@ -216,6 +219,7 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
                 name="person_id_number_format",
+                violation_error_message=_("身份证号码应为18位：17位数字加1位数字或X。"),
             ),
         ]
 
@@ -241,7 +245,9 @@ class Term(models.Model):
         ordering = ["start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")), name="term_end_after_start"
+                condition=Q(end_date__gt=F("start_date")),
+                name="term_end_after_start",
+                violation_error_message=_("期次结束日期应晚于开始日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(in_post_deadline__gte=F("start_date")),
@@ -273,11 +279,14 @@ class Team(models.Model):
         ordering = ["village_id", "start_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "term"], name="team_one_per_village_term"
+                fields=["village", "term"],
+                name="team_one_per_village_term",
+                violation_error_message=_("该村在这一期次已有驻村工作队（一村一队）。"),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="team_end_after_start",
+                violation_error_message=_("撤离日期不能早于派驻日期。"),
             ),
         ]
         indexes = [
@@ -374,20 +383,28 @@ class Membership(models.Model):
                 fields=["person"],
                 condition=Q(end_date__isnull=True),
                 name="membership_one_open_per_person",
+                violation_error_message=_(
+                    "该干部已有一个未结束的驻村任职，同一时间只能在一个工作队。"
+                ),
             ),
             models.UniqueConstraint(
                 fields=["team"],
                 condition=Q(end_date__isnull=True, role="first_secretary"),
                 name="membership_one_open_first_secretary_per_team",
+                violation_error_message=_(
+                    "该工作队已有在任第一书记，一个工作队只能有一名第一书记。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_after_start",
+                violation_error_message=_("驻村结束时间不能早于驻村起始时间。"),
             ),
             models.CheckConstraint(
                 condition=Q(replacement_deadline__isnull=True)
                 | Q(unfit_marked_on__isnull=False),
                 name="membership_deadline_needs_unfit_mark",
+                violation_error_message=_("设置召回调整期限前，须先认定该队员不适应。"),
             ),
         ]
         indexes = [

@@ -143,7 +143,9 @@ class Village(models.Model):
         ordering = ["county_id", "township_id", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["township", "name"], name="village_unique_name_in_township"
+                fields=["township", "name"],
+                name="village_unique_name_in_township",
+                violation_error_message=_("该乡（镇）已有同名的村。"),
             ),
             models.CheckConstraint(
                 condition=Q(planned_exit_year__isnull=True)
