@@ -1,10 +1,14 @@
 """Admin for units, people, terms, teams and memberships; writes go through teams.services."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +30,11 @@ from teams.services import (
     membership_create,
     membership_end,
     person_create,
+    person_reveal_personal_data,
     person_update,
     team_create,
 )
+from zhucun.access import get_scoped_or_404
 from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
 from zhucun.admin_filters import InPostFilter, region_filters
 from zhucun.audit import snapshot
@@ -124,6 +130,14 @@ class PairingAdmin(ZhucunAdmin):
 class PersonForm(ServiceForm):
     # person_create checks the 身份证号码 (shape, birth date, check digit, duplicates).
     service_validated = ("id_number",)
+    # An existing person's phone is never sent to the browser in full: the clerk
+    # types a new number here, or leaves it blank to keep the current one.
+    new_phone = forms.CharField(
+        label=_("新联系电话"),
+        max_length=20,
+        required=False,
+        help_text=_("留空表示不修改；当前号码脱敏显示在上方。"),
+    )
 
 
 @admin.register(Person)
@@ -159,19 +173,48 @@ class PersonAdmin(ZhucunAdmin):
     autocomplete_fields = ("unit",)
 
     def get_fields(self, request, obj=None):
-        identity = "id_number" if obj is None else "id_number_masked"
-        phone = "phone" if self._may_edit_phone(request, obj) else "phone_masked"
-        rest = tuple(phone if f == "phone" else f for f in PERSON_FORM_FIELDS)
-        return (identity, "gender", "birth_date", *rest)
+        if obj is None:
+            return ("id_number", "gender", "birth_date", *PERSON_FORM_FIELDS)
+        rest = []
+        for name in PERSON_FORM_FIELDS:
+            rest.extend(("phone_masked", "new_phone") if name == "phone" else (name,))
+        return ("id_number_masked", "gender", "birth_date", *rest)
 
     def get_readonly_fields(self, request, obj=None):
         # Full numbers are shown only through the audited reveal
         # (teams.services.person_reveal_personal_data), never in this form.
         return ("gender", "birth_date", "id_number_masked", "phone_masked")
 
-    @staticmethod
-    def _may_edit_phone(request, obj) -> bool:
-        return obj is None or can_view_full_personal_data(request.user)
+    change_form_template = "admin/teams/person/change_form.html"
+
+    def get_urls(self):
+        reveal = path(
+            "<path:object_id>/reveal/",
+            self.admin_site.admin_view(self.reveal_view),
+            name="teams_person_reveal",
+        )
+        return [reveal, *super().get_urls()]
+
+    def reveal_view(self, request, object_id):
+        """POST only: show the full ID and phone once, recorded in the audit trail."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        person = get_scoped_or_404(request.user, Person.objects.all(), pk=object_id)
+        revealed = person_reveal_personal_data(
+            user=request.user, person=person, reason=request.POST.get("reason", "")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "person": person,
+            "revealed": revealed,
+            "title": _("完整个人信息"),
+        }
+        return TemplateResponse(request, "admin/teams/person/reveal.html", context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["may_reveal"] = can_view_full_personal_data(request.user)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_queryset(self, request):
         village = Membership.objects.filter(
@@ -199,7 +242,11 @@ class PersonAdmin(ZhucunAdmin):
 
     def update(self, request, obj, form):
         person = Person.objects.get(pk=obj.pk)
-        return person_update(person=person, **changed_values(form, PERSON_FORM_FIELDS))
+        changes = changed_values(form, PERSON_FORM_FIELDS)
+        changes.pop("phone", None)
+        if form.cleaned_data.get("new_phone"):
+            changes["phone"] = form.cleaned_data["new_phone"].strip()
+        return person_update(person=person, **changes)
 
 
 @admin.register(Term)

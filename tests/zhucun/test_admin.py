@@ -739,3 +739,21 @@ def test_membership_change_into_an_overlap_is_refused_with_the_message(
     later.refresh_from_db()
     assert later.start_date == D(2018, 6, 1)
     assert not AuditEntry.objects.exists()
+
+
+def test_person_phone_changes_only_through_the_new_phone_field(superuser_client):
+    person = PersonFactory(phone="13812345678")
+    url = reverse("admin:teams_person_change", args=[person.pk])
+    form = superuser_client.get(url).content.decode()
+    assert "13812345678" not in form and "138****5678" in form
+    kept = superuser_client.post(url, _person_post(person.unit, "", name=person.name))
+    assert kept.status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "13812345678"
+    superuser_client.post(
+        url, _person_post(person.unit, "", name=person.name, new_phone="13900001111")
+    )
+    person.refresh_from_db()
+    assert person.phone == "13900001111"
+    entry = AuditEntry.objects.get(model="teams.person", action="update")
+    assert entry.changes["phone"] == ["138****5678", "139****1111"]

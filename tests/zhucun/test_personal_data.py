@@ -107,3 +107,27 @@ def test_api_reveal_refused_without_the_right_and_404_outside_scope(
     client.force_authenticate(scoped_user("county", "510104"))
     assert client.post(f"/api/v1/people/{member.person.pk}/reveal/").status_code == 404
     assert not AuditEntry.objects.filter(action="reveal").exists()
+
+
+def test_admin_reveal_is_a_post_that_is_audited(member, scoped_user, client):
+    from django.urls import reverse
+
+    county = scoped_user("county", member.team.village.county.code)
+    client.force_login(county)
+    change = client.get(reverse("admin:teams_person_change", args=[member.person.pk]))
+    page = change.content.decode()
+    assert member.person.id_number not in page and "13812345678" not in page
+    assert "查看完整号码" in page
+    url = reverse("admin:teams_person_reveal", args=[member.person.pk])
+    assert client.get(url).status_code == 405
+    shown = client.post(url, {"reason": "核对"}).content.decode()
+    assert member.person.id_number in shown and "13812345678" in shown
+    assert AuditEntry.objects.filter(action="reveal", actor=county).count() == 1
+
+
+def test_admin_reveal_outside_scope_is_404(member, scoped_user, client):
+    from django.urls import reverse
+
+    client.force_login(scoped_user("county", "510104"))
+    url = reverse("admin:teams_person_reveal", args=[member.person.pk])
+    assert client.post(url).status_code == 404
