@@ -40,6 +40,7 @@ class Unit(models.Model):
         PROVINCIAL_SOE = "provincial_soe", _("省属企业")
         PREFECTURE = "prefecture", _("市（州）级")
         COUNTY = "county", _("县（市、区）级")
+        TOWNSHIP = "township", _("乡（镇）级")
 
     # The provincial-level units that carry the staff-size quota of 二(一).
     PROVINCIAL_LEVELS = (
