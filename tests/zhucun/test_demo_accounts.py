@@ -81,3 +81,20 @@ def test_table_lists_every_account_and_the_readme_documents_it():
     for account in DEMO_ACCOUNTS:
         assert account.username in table and account.password in table
         assert account.username in readme and account.password in readme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_account_per_role_on_real_places_of_the_demo_province():
+    from zhucun.models import UserScope
+
+    call_command("seed_demo", villages=100, verbosity=0)
+    call_command("demo_accounts", verbosity=0)
+    scopes = {s.user.username: s for s in UserScope.objects.select_related("user", "region")}
+    assert {s.role for s in scopes.values()} == set(UserScope.Role.values)
+    assert scopes["zhaojue"].region.code == "513431"
+    assert scopes["zhaojue-xiang"].region.parent.code == "513431"
+    for scope in scopes.values():
+        assert scope.user.check_password(DEMO_PASSWORD)
+    entries = AuditEntry.objects.count()
+    call_command("demo_accounts", verbosity=0)
+    assert AuditEntry.objects.count() == entries

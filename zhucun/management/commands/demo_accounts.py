@@ -29,8 +29,65 @@ class DemoAccount:
 
 
 ADMIN = DemoAccount("admin", role="系统管理员（超级用户）", scope="四川省 510000")
-# The role accounts (one per role of contracts.md) join this tuple as roles land.
+# One account per role of contracts.md, on real places of the demo province.
+# The township, unit and committee are picked from the seeded data (first by
+# code or name that serves 昭觉县), so they exist only after seed_demo.
+ROLE_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("sheng", "province", "510000"),
+    ("liangshan", "prefecture", "513400"),
+    ("zhaojue", "county", "513431"),
+    ("zhaojue-xiang", "township", "first township of 513431"),
+    ("danwei", "unit", "first unit serving 513431"),
+    ("gongwei", "committee", "that unit's work committee"),
+)
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (ADMIN,)
+
+
+def demo_role_scopes() -> list[tuple[str, str, str, str]]:
+    """(username, role, scope for create_user, scope shown) of each role account that can exist."""
+    from teams.models import Membership
+    from villages.models import Region
+    from zhucun.models import UserScope
+
+    found = []
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(code__in=["510000", "513400", "513431"])
+    }
+    township = (
+        Region.objects.filter(parent__code="513431", level=Region.Level.TOWNSHIP)
+        .order_by("code")
+        .first()
+    )
+    membership = (
+        Membership.objects.filter(team__village__county__code="513431")
+        .select_related("unit__work_committee")
+        .order_by("unit__name")
+        .first()
+    )
+    unit = membership.unit if membership else None
+    committee = unit.work_committee if unit else None
+    for username, role, scope in ROLE_ACCOUNTS:
+        label = UserScope.Role(role).label
+        if role in ("province", "prefecture", "county"):
+            region = regions[scope]
+            found.append((username, role, scope, label, f"{region.name} {region.code}"))
+        elif role == "township" and township is not None:
+            found.append(
+                (
+                    username,
+                    role,
+                    township.code,
+                    label,
+                    f"昭觉县{township.name} {township.code}",
+                )
+            )
+        elif role == "unit" and unit is not None:
+            found.append((username, role, unit.name, label, unit.name))
+        elif role == "committee" and committee is not None:
+            found.append((username, role, committee.name, label, committee.name))
+    return found
+
 
 _USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser")
 
@@ -60,9 +117,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{ADMIN.username}：{'；'.join(exc.messages)}"
                 ) from None
+            roles = demo_role_accounts_ensure(password=DEMO_PASSWORD)
         if verbosity >= 1:
             self.stdout.write(f"{ADMIN.username}：{outcome}")
-            self.stdout.write(accounts_table())
+            self.stdout.write(accounts_table(roles))
 
 
 @transaction.atomic
@@ -95,10 +153,43 @@ def demo_superuser_ensure(*, username: str, password: str) -> str:
     return "已创建" if created else "已恢复为文档中的密码和权限"
 
 
-def accounts_table() -> str:
+@transaction.atomic
+def demo_role_accounts_ensure(*, password: str) -> list[DemoAccount]:
+    """Create (or put back) one account per role; a second run writes nothing."""
+    from zhucun.models import UserScope
+    from zhucun.services import resolve_scope, user_provision
+
+    accounts = []
+    for username, role, scope, label, shown in demo_role_scopes():
+        fields = resolve_scope(role=role, scope=scope)
+        current = (
+            UserScope.objects.select_related("user")
+            .filter(user__username=username)
+            .first()
+        )
+        unchanged = (
+            current is not None
+            and current.role == role
+            and (current.region, current.unit, current.work_committee)
+            == (fields["region"], fields["unit"], fields["work_committee"])
+            and current.user.is_active
+            and current.user.check_password(password)
+        )
+        if not unchanged:
+            user_provision(username=username, role=role, scope=scope, password=password)
+        accounts.append(
+            DemoAccount(username, role=label, scope=shown, password=password)
+        )
+    return accounts
+
+
+def accounts_table(roles: list[DemoAccount] | None = None) -> str:
     """The demo accounts as a plain-text table (CJK characters count double)."""
     header = ("用户名", "密码", "角色", "范围")
-    rows = [header] + [(a.username, a.password, a.role, a.scope) for a in DEMO_ACCOUNTS]
+    rows = [header] + [
+        (a.username, a.password, a.role, a.scope)
+        for a in (*DEMO_ACCOUNTS, *(roles or []))
+    ]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     lines = [rule]
