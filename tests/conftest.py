@@ -47,3 +47,17 @@ def scoped_user(db):
 def province_user(scoped_user):
     """A member of the provincial coordination group: reads everything."""
     return scoped_user("province", "510000", "province")
+
+
+@pytest.fixture(autouse=True)
+def _divisions_survive_transactional_tests(request):
+    """A transactional test flushes every table, the migrated divisions included.
+
+    Such a test must ask for ``serialized_rollback=True`` so the divisions come
+    back for the tests after it; this fixture fails the test that forgets.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
+        "serialized_rollback"
+    ):
+        pytest.fail("transactional tests need serialized_rollback=True (see conftest)")

@@ -96,7 +96,7 @@ def test_every_scheduled_task_exists():
     assert missing == {}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_scheduler_stores_every_schedule():
     """Beat on DatabaseScheduler copies the code's schedules into the database."""
     DatabaseScheduler(app=app, lazy=False)

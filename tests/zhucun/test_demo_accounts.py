@@ -83,7 +83,7 @@ def test_table_lists_every_account_and_the_readme_documents_it():
         assert account.username in readme and account.password in readme
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_one_account_per_role_on_real_places_of_the_demo_province():
     from zhucun.models import UserScope
 

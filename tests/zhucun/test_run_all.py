@@ -44,7 +44,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_all_serves_with_worker_and_beat_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     env = child_env(
