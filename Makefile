@@ -25,6 +25,9 @@ VILLAGES ?=
 SEED_ARGS := $(if $(VILLAGES),--villages $(VILLAGES))
 ADDRPORT ?= 127.0.0.1:8000
 CONCURRENCY ?= 2
+# The demo province stands on 2022-12-31 (zhucun.demo.AS_OF): `make run` shows it
+# as of that day. Real data: make run TODAY= (empty = the real date).
+TODAY ?= 2022-12-31
 PYTEST_ARGS ?=
 
 .PHONY: run setup seed test lint ruff-check ruff-format-check migrations-check \
@@ -35,7 +38,7 @@ help:
 	@echo "make test   代码检查、迁移检查和全部测试"
 
 run: setup
-	$(MANAGE) run_all --addrport $(ADDRPORT) --concurrency $(CONCURRENCY)
+	ZHUCUN_TODAY=$(TODAY) $(MANAGE) run_all --addrport $(ADDRPORT) --concurrency $(CONCURRENCY)
 
 setup: $(INSTALLED)
 	$(MANAGE) migrate --noinput

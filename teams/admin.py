@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +33,7 @@ from teams.services import (
     person_update,
     team_create,
 )
+from zhucun import clock
 from zhucun.access import get_scoped_or_404
 from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
 from zhucun.admin_filters import InPostFilter, region_filters
@@ -60,9 +60,7 @@ def _active_count(model, outer: str):
     """How many ``model`` rows, active today, point at the outer row by ``outer``."""
     return Coalesce(
         Subquery(
-            model.objects.filter(
-                active_on(timezone.localdate()), **{outer: OuterRef("pk")}
-            )
+            model.objects.filter(active_on(clock.today()), **{outer: OuterRef("pk")})
             .order_by()
             .values(outer)
             .annotate(n=Count("pk"))
@@ -218,7 +216,7 @@ class PersonAdmin(ZhucunAdmin):
 
     def get_queryset(self, request):
         village = Membership.objects.filter(
-            active_on(timezone.localdate()), person=OuterRef("pk")
+            active_on(clock.today()), person=OuterRef("pk")
         ).values("team__village__name")[:1]
         return super().get_queryset(request).annotate(serving_village=Subquery(village))
 
@@ -352,7 +350,7 @@ class MembershipInline(ZhucunInline):
 def _first_secretary_name():
     return Subquery(
         Membership.objects.filter(
-            active_on(timezone.localdate()),
+            active_on(clock.today()),
             team=OuterRef("pk"),
             role=Membership.Role.FIRST_SECRETARY,
         ).values("person__name")[:1]

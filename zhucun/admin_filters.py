@@ -9,11 +9,11 @@ import datetime
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import active_on
 from villages.models import Region
+from zhucun import clock
 
 FIRST_YEAR = 2015  # 精准扶贫 teams were first sent in 2015.
 
@@ -124,7 +124,7 @@ class YearFilter(admin.SimpleListFilter):
     lookup = ""
 
     def lookups(self, request, model_admin):
-        this_year = timezone.localdate().year
+        this_year = clock.today().year
         return [(str(y), str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)]
 
     def queryset(self, request, queryset):
@@ -155,7 +155,7 @@ class InPostFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        today: datetime.date = timezone.localdate()
+        today: datetime.date = clock.today()
         active = active_on(today, self.prefix)
         if value == "yes":
             return queryset.filter(active)

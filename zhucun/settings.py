@@ -5,6 +5,7 @@ REDIS_URL     broker and cache; unset means an embedded (filesystem) broker
 SECRET_KEY, DEBUG, ALLOWED_HOSTS
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -223,6 +224,13 @@ SPECTACULAR_SETTINGS = {
     # No online validator badge: it would send the intranet schema URL to the internet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# --- The system's "today" (zhucun/clock.py): unset = the real date --------
+ZHUCUN_TODAY = (
+    datetime.date.fromisoformat(os.environ["ZHUCUN_TODAY"])
+    if os.environ.get("ZHUCUN_TODAY")
+    else None
+)
 
 # --- Policy thresholds (川委办〔2018〕19号; a province changes a setting, not code)
 ZHUCUN_RULES = {

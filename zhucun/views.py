@@ -6,12 +6,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from teams.models import Membership, Team, active_on
 from villages.models import Village
+from zhucun import clock
 from zhucun.access import scoped, user_scope
 
 # (permission, admin changelist URL name, label) of the lists the home page offers.
@@ -33,7 +33,7 @@ def _overview(user) -> list[tuple[str, int]]:
 
     Three COUNT queries, whatever the size of the province.
     """
-    today = timezone.localdate()
+    today = clock.today()
     villages = scoped(user, Village.objects.filter(is_registered_poor=True))
     teams = scoped(user, Team.objects.filter(active_on(today)))
     members = scoped(user, Membership.objects.filter(active_on(today)))
@@ -60,7 +60,7 @@ def home(request):
         "scope": user_scope(user),
         "admin_links": admin_links,
         "overview": _overview(user),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
     return render(request, "home.html", context)
 
