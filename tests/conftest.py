@@ -57,7 +57,9 @@ def _divisions_survive_transactional_tests(request):
     back for the tests after it; this fixture fails the test that forgets.
     """
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
-        "serialized_rollback"
+    if (
+        marker
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
     ):
         pytest.fail("transactional tests need serialized_rollback=True (see conftest)")

@@ -17,7 +17,9 @@ def test_today_is_the_configured_snapshot_date(settings):
     assert clock.today() == datetime.date(2022, 12, 31)
 
 
-def test_home_counts_members_in_post_on_the_system_today(client, province_user, settings):
+def test_home_counts_members_in_post_on_the_system_today(
+    client, province_user, settings
+):
     from tests.factories import MembershipFactory
 
     MembershipFactory()  # serves 2018-06-01 .. 2020-05-31

@@ -89,7 +89,9 @@ def test_one_account_per_role_on_real_places_of_the_demo_province():
 
     call_command("seed_demo", villages=100, verbosity=0)
     call_command("demo_accounts", verbosity=0)
-    scopes = {s.user.username: s for s in UserScope.objects.select_related("user", "region")}
+    scopes = {
+        s.user.username: s for s in UserScope.objects.select_related("user", "region")
+    }
     assert {s.role for s in scopes.values()} == set(UserScope.Role.values)
     assert scopes["zhaojue"].region.code == "513431"
     assert scopes["zhaojue-xiang"].region.parent.code == "513431"
