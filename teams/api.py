@@ -1,12 +1,22 @@
 """Read-only API of units, people, teams and memberships under /api/v1/."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from teams import selectors
+from teams.api_writes import (
+    InsureSerializer,
+    MarkUnfitSerializer,
+    MembershipCreateSerializer,
+    ReplaceSerializer,
+    StepSerializer,
+)
+from teams.id_numbers import parse_id_number
 from teams.models import Membership, Person, Team, Unit
 from teams.serializers import (
     MembershipSerializer,
@@ -14,7 +24,16 @@ from teams.serializers import (
     TeamSerializer,
     UnitSerializer,
 )
-from teams.services import person_reveal_personal_data
+from teams.services import (
+    membership_create,
+    membership_insure,
+    membership_mark_unfit,
+    membership_record_step,
+    membership_replace,
+    person_reveal_personal_data,
+)
+from zhucun import clock
+from zhucun.access import user_scope
 from zhucun.api_filters import SelectorViewSet
 
 
@@ -147,3 +166,181 @@ class MembershipViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.membership_get(user=user, pk=pk)
+
+    # --- writes: every one through teams.services, so caps, audit and messages
+    # are the same as on the pages.
+
+    def _require_perm(self, codename: str) -> None:
+        if not self.request.user.has_perm(codename):
+            raise PermissionDenied(_("您没有办理队员任职的权限。"))
+
+    def _person(self, data):
+        user = self.request.user
+        if data.get("person_id_number"):
+            try:
+                number = parse_id_number(data["person_id_number"]).number
+            except DjangoValidationError as exc:
+                raise DjangoValidationError(
+                    {"person_id_number": exc.messages}
+                ) from None
+            person = Person.objects.filter(id_number=number).first()
+            if person is None:
+                raise DjangoValidationError(
+                    {
+                        "person_id_number": _(
+                            "没有这个身份证号码的干部，请先登记干部信息。"
+                        )
+                    }
+                )
+            return person
+        try:
+            return selectors.person_get(user=user, pk=data["person"])
+        except Person.DoesNotExist:
+            raise DjangoValidationError(
+                {"person": _("干部不存在或不在您的管辖范围内。")}
+            ) from None
+
+    def _unit(self, pk):
+        unit = selectors.unit_list(user=self.request.user).filter(pk=pk).first()
+        if unit is None:
+            raise DjangoValidationError({"unit": _("派出单位不存在。")})
+        return unit
+
+    @extend_schema(
+        summary=_("选派干部到工作队"),
+        description=_(
+            "县委组织部或派出单位为工作队增加一名队员。检查：同一干部同一时间只能在一个"
+            "工作队、一个工作队只能有一名第一书记、凉山州每队最多7人；均在同一事务中完成"
+            "并记入操作日志。"
+        ),
+        request=MembershipCreateSerializer,
+        responses={
+            201: MembershipSerializer,
+            400: OpenApiResponse(description=_("数据有误，fields 中按字段说明原因")),
+            403: OpenApiResponse(description=_("没有办理队员任职的权限")),
+        },
+    )
+    def create(self, request):
+        self._require_perm("teams.add_membership")
+        body = MembershipCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            team = selectors.team_get(user=request.user, pk=data["team"])
+        except Team.DoesNotExist:
+            raise DjangoValidationError(
+                {"team": _("工作队不存在或不在您的管辖范围内。")}
+            ) from None
+        steps = {}
+        if user_scope(request.user) and user_scope(request.user).role == "unit":
+            steps["proposed_on"] = clock.today()
+        membership = membership_create(
+            person=self._person(data),
+            team=team,
+            role=data["role"],
+            unit=self._unit(data["unit"]),
+            start_date=data["start_date"],
+            end_date=data.get("end_date"),
+            is_leader=data["is_leader"],
+            sector=data["sector"],
+            **steps,
+        )
+        row = selectors.membership_get(user=request.user, pk=membership.pk)
+        return Response(MembershipSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("办理选派环节"),
+        description=_(
+            "按顺序记录：单位党委推荐（派出单位、县）→ 机关工委审核（机关工委）→ "
+            "县委组织部选派（县）→ 备案（机关工委）；党组织关系转接（县、乡镇）。"
+            "顺序不对或角色不符时拒绝并说明原因。"
+        ),
+        request=StepSerializer,
+        responses={
+            200: MembershipSerializer,
+            400: OpenApiResponse(description=_("环节顺序或日期有误")),
+            403: OpenApiResponse(description=_("角色不能办理该环节")),
+            404: OpenApiResponse(description=_("任职不存在或不在管辖范围内")),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def steps(self, request, pk=None):
+        membership = self.get_object()
+        body = StepSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership_record_step(
+            membership=membership,
+            step=body.validated_data["step"],
+            on=body.validated_data.get("on") or clock.today(),
+            user=request.user,
+        )
+        return Response(MembershipSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary=_("登记人身意外伤害保险"),
+        request=InsureSerializer,
+        responses={
+            200: MembershipSerializer,
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def insure(self, request, pk=None):
+        membership = self.get_object()
+        body = InsureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership_insure(
+            membership=membership, until=body.validated_data["until"], user=request.user
+        )
+        return Response(MembershipSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary=_("认定能力素质不适应"),
+        description=_("县委组织部认定后，派出单位须在召回调整期限前完成接替。"),
+        request=MarkUnfitSerializer,
+        responses={
+            200: MembershipSerializer,
+            400: OpenApiResponse(),
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="mark-unfit")
+    def mark_unfit(self, request, pk=None):
+        membership = self.get_object()
+        body = MarkUnfitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership_mark_unfit(
+            membership=membership,
+            on=body.validated_data.get("on") or clock.today(),
+            deadline=body.validated_data["deadline"],
+            user=request.user,
+        )
+        return Response(MembershipSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary=_("召回调整：接替不适应的队员"),
+        request=ReplaceSerializer,
+        responses={
+            201: MembershipSerializer,
+            400: OpenApiResponse(),
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        membership = self.get_object()
+        body = ReplaceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        new = membership_replace(
+            membership=membership,
+            person=self._person(data),
+            unit=self._unit(data["unit"]),
+            start_date=data["start_date"],
+            user=request.user,
+        )
+        row = selectors.membership_get(user=request.user, pk=new.pk)
+        return Response(MembershipSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -134,11 +134,10 @@ def _rules() -> dict[str, Rule]:
             region=_path("region__path"),
             committee=lambda committee_id: Q(pk=committee_id),
         ),
-        "teams.unit": Rule(
-            region=unit_region,
-            unit=lambda unit_id: Q(pk=unit_id),
-            committee=lambda committee_id: Q(work_committee_id=committee_id),
-        ),
+        # The directory of dispatching units is shared: a county appoints cadres of
+        # provincial and city units, so it must be able to name them. Who they
+        # sent, and where, stays scoped (Person, Membership).
+        "teams.unit": Rule(everyone=True),
         "teams.pairing": Rule(
             region=lambda path: (
                 Q(assisted_county__path__startswith=path)
@@ -153,16 +152,71 @@ def _rules() -> dict[str, Rule]:
         "attendance.householdvisit": _through_team("team__"),
         "attendance.teamreport": _through_team("team__"),
         "attendance.leadermeeting": Rule(region=_path("county__path")),
+        "attendance.attendancerollup": Rule(region=_path("region__path")),
+        "attendance.reminder": Rule(region=_path("region__path")),
+        "attendance.rolluplock": Rule(),
         "assessments.assessment": _through_membership("membership__"),
         "assessments.trainingevent": Rule(everyone=True),
         "assessments.trainingrecord": _of_people("person__"),
         "assessments.targetletter": _through_team("team__"),
         "assessments.targetitem": _through_team("letter__team__"),
+        "assessments.compliancerun": _compliance_run_rule(),
+        "assessments.findingrecord": _finding_rule(),
         "funding.fund": _through_team("team__"),
         "funding.spending": _through_team("fund__team__"),
         "zhucun.auditentry": Rule(region=_audit_region),
         "zhucun.userscope": Rule(region=_path("region__path")),
     }
+
+
+def _compliance_run_rule() -> Rule:
+    """Runs of the user's region, of the regions above it and below it.
+
+    A run above the region (the province's nightly one) is what dates the
+    findings the user sees; a unit or committee sees the province's runs.
+    """
+
+    def region(path: str) -> Q:
+        codes = path.strip("/").split("/")
+        above = [
+            "".join(f"{code}/" for code in codes[:n]) for n in range(1, len(codes))
+        ]
+        return (
+            Q(region__isnull=True)
+            | Q(region__path__startswith=path)
+            | Q(region__path__in=above)
+        )
+
+    return Rule(
+        region=region,
+        unit=lambda unit_id: Q(region__isnull=True),
+        committee=lambda committee_id: Q(region__isnull=True),
+    )
+
+
+def _finding_rule() -> Rule:
+    """Findings under the region's path; for a unit or committee, about its own.
+
+    A unit (or a committee's units) sees the findings about itself and about its
+    dispatched members (a member finding's ``object_id`` is the membership's id).
+    """
+    from teams.models import Membership, Unit
+
+    def about(units: Q, memberships: Q) -> Q:
+        return Q(
+            object_type="unit", object_id__in=Unit.objects.filter(units).values("pk")
+        ) | Q(
+            object_type="member",
+            object_id__in=Membership.objects.filter(memberships).values("pk"),
+        )
+
+    return Rule(
+        region=_path("path"),
+        unit=lambda unit_id: about(Q(pk=unit_id), Q(unit_id=unit_id)),
+        committee=lambda committee_id: about(
+            Q(work_committee_id=committee_id), Q(unit__work_committee_id=committee_id)
+        ),
+    )
 
 
 def _audit_region(path: str) -> Q:

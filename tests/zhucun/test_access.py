@@ -117,7 +117,6 @@ def _user(role: str, scope: str, name: str):
 DATA_MODELS = [
     Village,
     Household,
-    Unit,
     Person,
     Team,
     Membership,
@@ -223,9 +222,16 @@ def test_province_sees_everything(world):
         assert _visible(user, model).count() == model.objects.count()
 
 
+def test_the_unit_directory_is_shared_by_every_scoped_user(world):
+    user = _user("township", world["a"]["township"].code, "tw-dir")
+    assert _visible(user, Unit).count() == Unit.objects.count()
+    nobody = get_user_model().objects.create_user("nobody-dir", password="x" * 12)
+    assert not _visible(nobody, Unit).exists()
+
+
 def test_a_user_without_scope_sees_nothing(world):
     user = get_user_model().objects.create_user("nobody", password="x" * 12)
-    for model in [*DATA_MODELS, Region]:
+    for model in [*DATA_MODELS, Region, Unit]:
         assert not _visible(user, model).exists()
 
 

@@ -22,7 +22,7 @@ ROLES = [
 ]
 
 # Reference data every scoped user may read.
-SHARED = {"villages.region", "teams.term", "assessments.trainingevent"}
+SHARED = {"villages.region", "teams.term", "assessments.trainingevent", "teams.unit"}
 
 
 @pytest.fixture
