@@ -97,3 +97,20 @@ $(INSTALLED): pyproject.toml
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The benchmark at province scale (issue 10; README "性能"): builds or reuses the
+# demo province in its own databases (var/bench/; PostgreSQL too when DATABASE_URL
+# is set), prints the table and writes var/bench/latest.json.
+#   make bench             the whole province (11,501 villages), ~10 minutes per database
+#   make bench BENCH=quick a few hundred villages, under two minutes
+# wrk drives the HTTP load when installed (installed here when missing and root);
+# otherwise a small Python client does.
+BENCH ?=
+.PHONY: bench
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null 2>&1 \
+		&& DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq wrk \
+			</dev/null >/dev/null 2>&1; } \
+		|| echo "未安装 wrk：并发测试改用内置的 Python 客户端。"
+	$(BIN)/python -m bench $(if $(filter quick,$(BENCH)),--quick)

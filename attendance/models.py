@@ -70,6 +70,9 @@ class AttendanceSubmission(models.Model):
     reopened_reason = models.CharField(
         _("退回原因"), max_length=200, blank=True, default=""
     )
+    # Timeliness is judged on the first submission: a month the county reopened
+    # for a correction and that was submitted again is still on time.
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("考勤报送")
@@ -186,3 +189,143 @@ class LeaderMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} {self.held_on}"
+
+
+class AttendanceRollup(models.Model):
+    """A month's attendance summed for one team or one region (the monthly rollup).
+
+    Written only by ``attendance.rollups.attendance_rollup``; pages and dashboards
+    read it instead of summing 1.2 million attendance rows. "Members" count
+    memberships in force at any time in the month; ``days_possible`` is the days of
+    the month each of them served, summed.
+    """
+
+    class Level(models.TextChoices):
+        TEAM = "team", _("驻村工作队")
+        TOWNSHIP = "township", _("乡（镇）")
+        COUNTY = "county", _("县（市、区）")
+        PREFECTURE = "prefecture", _("市（州）")
+        PROVINCE = "province", _("省")
+
+    level = models.CharField(_("汇总层级"), max_length=12, choices=Level.choices)
+    # For a team row, the team's township (so that region scoping applies to it).
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("驻村工作队"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("年月"))
+    members_expected = models.PositiveIntegerField(_("应报人数"))
+    members_recorded = models.PositiveIntegerField(_("已录入人数"))
+    in_post_days = models.PositiveIntegerField(_("在岗天数"))
+    leave_days = models.PositiveIntegerField(_("请假天数"))
+    trip_days = models.PositiveIntegerField(_("公务外出天数"))
+    days_possible = models.PositiveIntegerField(_("应在岗天数"))
+    rate = models.DecimalField(
+        _("在岗率"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("汇总时间"))
+
+    class Meta:
+        verbose_name = _("月度在岗汇总")
+        verbose_name_plural = _("月度在岗汇总")
+        ordering = ["-month", "level", "region_id", "team_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "month"],
+                condition=Q(level="team"),
+                name="rollup_one_per_team_month",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "region", "month"],
+                condition=~Q(level="team"),
+                name="rollup_one_per_region_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="team", team__isnull=False)
+                | (~Q(level="team") & Q(team__isnull=True)),
+                name="rollup_team_only_on_team_rows",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "level"], name="rollup_month_level_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}{self.get_level_display()}在岗汇总"
+
+
+class RollupLock(models.Model):
+    """A row that a rollup locks (select_for_update) so that one runs at a time."""
+
+    name = models.CharField(_("名称"), max_length=64, primary_key=True)
+    last_run_at = models.DateTimeField(_("最近运行时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总运行锁")
+        verbose_name_plural = _("汇总运行锁")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reminder(models.Model):
+    """One reminder in one user's inbox, sent at most once per kind, period and object."""
+
+    class Kind(models.TextChoices):
+        ATTENDANCE_DUE = "attendance_due", _("月度考勤未报送")
+        ATTENDANCE_OVERDUE = "attendance_overdue", _("月度考勤逾期未报送")
+        REPORT_MISSING = "report_missing", _("季度工作报告未报送")
+        MEETING_MISSING = "meeting_missing", _("季度队长会议未召开")
+        VISITS_INCOMPLETE = "visits_incomplete", _("入户走访未全覆盖")
+        TRAINING_BEHIND = "training_behind", _("培训进度落后")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("提醒类型"), max_length=24, choices=Kind.choices)
+    period = models.CharField(
+        _("期间"), max_length=8, help_text=_("月份 2022-12 或季度 2022Q4")
+    )
+    # The object reminded about: a township, team, county or membership, by kind.
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    object_label = models.CharField(_("对象"), max_length=200)
+    message = models.CharField(_("提醒内容"), max_length=500)
+    link = models.CharField(_("链接"), max_length=300, blank=True, default="")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属地区"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period", "object_id"],
+                name="reminder_once_per_period",
+                violation_error_message=_("同一提醒在同一期间只发送一次。"),
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="reminder_unread_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.object_label}"

@@ -2,6 +2,24 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessments.compliance_api import FindingViewSet, SummaryViewSet
+from assessments.yearly_api import (
+    AssessmentViewSet,
+    TargetItemViewSet,
+    TargetLetterViewSet,
+    TrainingEventViewSet,
+    TrainingRecordViewSet,
+)
+from attendance.api import (
+    AttendanceViewSet,
+    MeetingViewSet,
+    ReminderViewSet,
+    ReportViewSet,
+    RollupViewSet,
+    SubmissionViewSet,
+    VisitViewSet,
+)
+from funding.api import FundViewSet, SpendingViewSet
 from teams.api import MembershipViewSet, PersonViewSet, TeamViewSet, UnitViewSet
 from villages.api import RegionViewSet, VillageViewSet
 
@@ -12,3 +30,21 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("compliance/findings", FindingViewSet, basename="compliance-finding")
+router.register("compliance/summary", SummaryViewSet, basename="compliance-summary")
+router.register("attendance", AttendanceViewSet, basename="attendance")
+router.register(
+    "attendance-submissions", SubmissionViewSet, basename="attendance-submission"
+)
+router.register("attendance-rollups", RollupViewSet, basename="attendance-rollup")
+router.register("household-visits", VisitViewSet, basename="household-visit")
+router.register("team-reports", ReportViewSet, basename="team-report")
+router.register("leader-meetings", MeetingViewSet, basename="leader-meeting")
+router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("training-events", TrainingEventViewSet, basename="training-event")
+router.register("training-records", TrainingRecordViewSet, basename="training-record")
+router.register("target-letters", TargetLetterViewSet, basename="target-letter")
+router.register("target-items", TargetItemViewSet, basename="target-item")
+router.register("funds", FundViewSet, basename="fund")
+router.register("spending", SpendingViewSet, basename="spending")

@@ -111,7 +111,13 @@ PERMISSIONS: dict[str, set[tuple[str, str]]] = {
             "attendance": ["leadermeeting"],
         },
     )
-    | _codenames(("view", "add", "change"), _TOWNSHIP_ENTERS),
+    | _codenames(("view", "add", "change"), _TOWNSHIP_ENTERS)
+    # Teams record progress on their target letters through their township.
+    | {
+        ("assessments", "view_targetletter"),
+        ("assessments", "view_targetitem"),
+        ("assessments", "change_targetitem"),
+    },
     Role.UNIT: _codenames(
         ("view",),
         {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "attendance",
     "assessments",
     "funding",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "attendance.context_processors.reminders",
             ],
         },
     },
@@ -228,7 +230,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator badge: it would send the intranet schema URL to the internet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentKindEnum": "assessments.models.Assessment.Kind",
+        "ReminderKindEnum": "attendance.models.Reminder.Kind",
+    },
 }
+
+# --- Mail (reminders) ------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhucun@localhost")
+ZHUCUN_SITE_URL = os.environ.get("ZHUCUN_SITE_URL", "http://127.0.0.1:8000")
+# A township's month is on time when submitted by this day of the next month.
+ZHUCUN_ATTENDANCE_DUE_DAY = int(os.environ.get("ZHUCUN_ATTENDANCE_DUE_DAY", 5))
 
 # --- The system's "today" (zhucun/clock.py): unset = the real date --------
 ZHUCUN_TODAY = (

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboards.selectors import landing_url
 from teams.models import Membership, Team, active_on
 from villages.models import Village
 from zhucun import clock
@@ -46,8 +47,17 @@ def _overview(user) -> list[tuple[str, int]]:
 
 @login_required
 def home(request):
-    """Who you are and where to go."""
+    """Who you are and where to go; a regional role lands on the page of its job.
+
+    Province and prefecture staff land on their dashboard, a county on its
+    workbench, a township on its page; a unit, a committee and the superuser
+    stay here (``?stay=1`` keeps anyone here).
+    """
     user = request.user
+    if not request.GET.get("stay"):
+        url = landing_url(user)
+        if url is not None:
+            return redirect(url)
     admin_links = []
     if user.is_staff:
         admin_links = [

@@ -9,19 +9,23 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.http import Http404
+from django.utils import timezone
 
 from assessments.models import (
     Assessment,
+    FindingRecord,
     TargetItem,
     TargetLetter,
     TrainingEvent,
     TrainingRecord,
 )
 from attendance.models import (
+    AttendanceRollup,
     AttendanceSubmission,
     HouseholdVisit,
     LeaderMeeting,
     MonthlyAttendance,
+    Reminder,
     TeamReport,
 )
 from funding.models import Fund, Spending
@@ -69,6 +73,27 @@ def _county_world(county_code: str, tag: str) -> dict:
         team=team, year=2019, quarter=1, submitted_on=D(2019, 3, 30)
     )
     LeaderMeeting.objects.create(county=county, held_on=D(2019, 2, 15))
+    AttendanceRollup.objects.create(
+        level=AttendanceRollup.Level.TOWNSHIP,
+        region=township,
+        month=D(2019, 1, 1),
+        members_expected=2,
+        members_recorded=1,
+        in_post_days=20,
+        leave_days=0,
+        trip_days=0,
+        days_possible=62,
+        computed_at=timezone.now(),
+    )
+    Reminder.objects.create(
+        recipient=get_user_model().objects.create_user(f"{tag}-clerk"),
+        kind=Reminder.Kind.ATTENDANCE_DUE,
+        period="2019-01",
+        object_id=township.pk,
+        object_label=township.name,
+        message=f"{township.name}2019年1月的考勤尚未报送",
+        region=township,
+    )
     Assessment.objects.create(
         person=member.person, membership=member, year=2019, grade="competent"
     )
@@ -210,6 +235,9 @@ def _ids_of(w: dict, model) -> list[int]:
         AuditEntry: {"county_code": w["county"].code},
         Pairing: {"assisted_county": w["county"]},
         UserScope: {"region__path__startswith": w["county"].path},
+        AttendanceRollup: {"region__path__startswith": w["county"].path},
+        Reminder: {"region__path__startswith": w["county"].path},
+        FindingRecord: {"path__startswith": w["county"].path},
     }
     ids = list(model.objects.filter(**lookups[model]).values_list("pk", flat=True))
     assert ids, f"fixture has no {model.__name__} for {w['county'].name}"

@@ -25,6 +25,6 @@ def test_home_counts_members_in_post_on_the_system_today(
     MembershipFactory()  # serves 2018-06-01 .. 2020-05-31
     client.force_login(province_user)
     settings.ZHUCUN_TODAY = datetime.date(2019, 6, 1)
-    assert client.get("/").context["overview"][2][1] == 1
+    assert client.get("/?stay=1").context["overview"][2][1] == 1
     settings.ZHUCUN_TODAY = datetime.date(2021, 6, 1)
-    assert client.get("/").context["overview"][2][1] == 0
+    assert client.get("/?stay=1").context["overview"][2][1] == 0

@@ -49,8 +49,9 @@ def test_home_says_who_you_are_and_where_to_go(
     client, superuser, django_assert_num_queries
 ):
     client.force_login(superuser)
-    # session, user, groups, scope, three counts, session save (3)
-    with django_assert_num_queries(10):
+    # session, user, groups, scope, three counts, unread reminders (the bell),
+    # session save (3)
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     text = response.content.decode()
     assert response.status_code == 200
@@ -80,7 +81,7 @@ def test_home_counts_take_a_fixed_number_of_queries(
         MembershipFactory(team=team, start_date=team.start_date, end_date=None)
     MembershipFactory(team=team, start_date=team.start_date, end_date=team.start_date)
     client.force_login(superuser)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     assert response.context["overview"] == [
         ("建档立卡贫困村", 2),
@@ -89,9 +90,16 @@ def test_home_counts_take_a_fixed_number_of_queries(
     ]
 
 
-def test_home_shows_groups_and_scope_and_hides_admin_from_non_staff(client, clerk):
+def test_home_sends_a_county_clerk_to_the_county_workbench(client, clerk):
     client.force_login(clerk)
     response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:workbench", args=["513431"])
+
+
+def test_home_shows_groups_and_scope_and_hides_admin_from_non_staff(client, clerk):
+    client.force_login(clerk)
+    response = client.get(reverse("home"), {"stay": "1"})
     text = response.content.decode()
     assert "zhaojue_clerk" in text
     assert "县委组织部" in text
@@ -106,7 +114,7 @@ def test_home_counts_stay_inside_the_users_scope(client, clerk):
     jinjiang = Region.objects.get(code="510104")
     VillageFactory(township__parent=jinjiang, county=jinjiang)
     client.force_login(clerk)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), {"stay": "1"})
     assert response.context["overview"][0] == ("建档立卡贫困村", 1)
 
 

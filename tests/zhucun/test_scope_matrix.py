@@ -4,11 +4,14 @@ It walks every registered API list and detail, every admin changelist, and
 fails when a model holding data is reachable without the scoping function.
 """
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from assessments.compliance_services import compliance_refresh
 from tests.zhucun.test_access import _county_world
 from zhucun.access import scoped_models
 from zhucun.api import router
@@ -27,10 +30,13 @@ SHARED = {"villages.region", "teams.term", "assessments.trainingevent", "teams.u
 
 @pytest.fixture
 def world(db):
-    return {
+    worlds = {
         "a": _county_world("513431", "昭觉"),
         "b": _county_world("511002", "内江市中"),
     }
+    # The compliance snapshot of both counties, for /api/v1/compliance/.
+    compliance_refresh(as_of=datetime.date(2019, 6, 30))
+    return worlds
 
 
 def _rows_of_b(world, model):

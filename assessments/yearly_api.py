@@ -1,0 +1,859 @@
+"""API of the yearly cycle: grades, training, target letters (under /api/v1/).
+
+Reads come from ``assessments.selectors`` (the pages and exports read the same);
+writes validate their input here, refuse a foreign key outside the user's scope
+with a field error (``require_in_scope``) and call the services, so the API, the
+pages and the imports enforce the same rules (the 20% cap among them).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from assessments import selectors
+from assessments.models import (
+    Assessment,
+    TargetItem,
+    TargetLetter,
+    TrainingEvent,
+    TrainingRecord,
+)
+from assessments.rules.periods import last_completed_year
+from assessments.services import (
+    assessment_grade,
+    target_item_add,
+    target_item_delete,
+    target_item_progress,
+    target_item_update,
+    target_letter_create,
+    training_attendance_add,
+    training_attendance_remove,
+    training_event_create,
+)
+from teams.models import Membership, Person, Team
+from teams.serializers import (
+    PersonBriefSerializer,
+    TeamBriefSerializer,
+    UnitBriefSerializer,
+)
+from villages.models import Region
+from villages.serializers import RegionBriefSerializer
+from zhucun import clock
+from zhucun.access import require_in_scope
+from zhucun.api_filters import SelectorViewSet
+
+# --- what the writable viewsets share ----------------------------------------------
+
+
+class ServiceWritePermission(BasePermission):
+    """Reads need a login (rows are scoped); writes need the model's permission.
+
+    A write to one row is judged after the row is found (``has_object_permission``),
+    so a row outside the user's scope answers 404 before any 403.
+    """
+
+    ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field) is not None:
+            return True
+        return self._allowed(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in SAFE_METHODS or self._allowed(request, view)
+
+    def _allowed(self, request, view) -> bool:
+        model = view.queryset.model
+        verb = self.ACTIONS.get(request.method)
+        return bool(verb) and request.user.has_perm(
+            f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
+        )
+
+
+def service_errors(exc: DjangoValidationError) -> ValidationError:
+    """A service's refusal as the API's 400, field by field."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class WritableSelectorViewSet(SelectorViewSet):
+    """A selector-backed viewset whose writes call services."""
+
+    permission_classes = [IsAuthenticated, ServiceWritePermission]
+
+    def read(self, instance) -> dict:
+        return self.get_serializer(instance).data
+
+
+def api_county(request, *, required: bool = False) -> Region | None:
+    code = request.query_params.get("county", "")
+    if not code:
+        if required:
+            raise ValidationError({"county": [_("请提供县（市、区）代码 county。")]})
+        return None
+    try:
+        return selectors.county_get(user=request.user, code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+
+
+def api_year(request, *, default: int) -> int:
+    raw = request.query_params.get("year", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) not in selectors.year_choices():
+        raise ValidationError({"year": [_("年度无效。")]})
+    return int(raw)
+
+
+YEAR_PARAM = OpenApiParameter(
+    "year", OpenApiTypes.INT, description=gettext_lazy("年度，默认为系统当前年度。")
+)
+COUNTY_PARAM = OpenApiParameter(
+    "county",
+    OpenApiTypes.STR,
+    description=gettext_lazy(
+        "县（市、区）代码；不在管辖范围内时返回404。省、市级用户可不填，表示全部。"
+    ),
+)
+
+
+# --- grades (四(三)) ------------------------------------------------------------------
+
+KIND_HELP = gettext_lazy("考核类型：annual 年度考核，term_end 期满考核")
+
+
+class MembershipBriefSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(
+        source="get_role_display", read_only=True, help_text=gettext_lazy("驻村职务")
+    )
+    team = TeamBriefSerializer(read_only=True, help_text=gettext_lazy("驻村工作队"))
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "role_display", "team"]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer(read_only=True, help_text=gettext_lazy("干部"))
+    membership = MembershipBriefSerializer(
+        read_only=True, help_text=gettext_lazy("考核所依据的驻村任职")
+    )
+    county = RegionBriefSerializer(
+        source="membership.team.village.county",
+        read_only=True,
+        help_text=gettext_lazy("驻点村所属县（市、区）"),
+    )
+    unit = UnitBriefSerializer(
+        source="membership.unit", read_only=True, help_text=gettext_lazy("派出单位")
+    )
+    # A plain string, not an enum: another resource's "kind" enum has the same
+    # name in the schema (see KIND_HELP).
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
+    kind_display = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text=gettext_lazy("考核类型")
+    )
+    grade_display = serializers.CharField(
+        source="get_grade_display", read_only=True, help_text=gettext_lazy("考核等次")
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "person",
+            "membership",
+            "county",
+            "unit",
+            "kind",
+            "kind_display",
+            "year",
+            "grade",
+            "grade_display",
+            "villager_score",
+            "cadre_score",
+        ]
+        read_only_fields = fields
+
+
+def _score() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class AssessmentWriteSerializer(serializers.Serializer):
+    membership = serializers.PrimaryKeyRelatedField(
+        queryset=Membership.objects.all(),
+        help_text=gettext_lazy("被考核队员的驻村任职 id（须在管辖范围内）"),
+    )
+    year = serializers.IntegerField(help_text=gettext_lazy("考核年度"))
+    grade = serializers.ChoiceField(choices=Assessment.Grade.choices)
+    kind = serializers.CharField(default=Assessment.Kind.ANNUAL, help_text=KIND_HELP)
+    villager_score = _score()
+    cadre_score = _score()
+
+    def validate_kind(self, value: str) -> str:
+        if value not in Assessment.Kind.values:
+            raise ValidationError(
+                _("考核类型只能是 annual（年度考核）或 term_end（期满考核）。")
+            )
+        return value
+
+
+class FindingSerializer(serializers.Serializer):
+    """A finding of the rules engine, in the shape of the compliance API."""
+
+    rule = serializers.CharField()
+    severity = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.IntegerField()
+    label = serializers.CharField()
+    county_code = serializers.CharField()
+    period = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RecordTermSerializer(serializers.ModelSerializer):
+    term = serializers.CharField(source="team.term.name", read_only=True)
+    team = TeamBriefSerializer(read_only=True)
+    county = RegionBriefSerializer(source="team.village.county", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    unit = UnitBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "term",
+            "team",
+            "county",
+            "role",
+            "role_display",
+            "unit",
+            "start_date",
+            "end_date",
+        ]
+        read_only_fields = fields
+
+
+class RecordAttendanceSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = serializers.IntegerField(help_text=gettext_lazy("已记录月数"))
+    in_post_days = serializers.IntegerField()
+    leave_days = serializers.IntegerField()
+    trip_days = serializers.IntegerField()
+
+
+class RecordTrainingSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    days = serializers.DecimalField(max_digits=6, decimal_places=1)
+    required = serializers.DecimalField(max_digits=4, decimal_places=1)
+    met = serializers.BooleanField(help_text=gettext_lazy("达到全年要求"))
+
+
+class PersonRecordSerializer(serializers.Serializer):
+    """A person's record for the personnel file (记入个人档案)."""
+
+    person = PersonBriefSerializer()
+    terms = RecordTermSerializer(source="memberships", many=True)
+    attendance = RecordAttendanceSerializer(many=True)
+    training = RecordTrainingSerializer(many=True)
+    assessments = AssessmentSerializer(many=True)
+    findings = FindingSerializer(many=True)
+
+
+class CapSerializer(serializers.Serializer):
+    county = serializers.CharField(help_text=gettext_lazy("县（市、区）代码"))
+    year = serializers.IntegerField()
+    members = serializers.IntegerField(
+        help_text=gettext_lazy("计入名额的队员数（不含第一书记）")
+    )
+    cap = serializers.IntegerField(help_text=gettext_lazy("优秀上限（向下取整）"))
+    excellent = serializers.IntegerField(help_text=gettext_lazy("已评优秀人数"))
+    remaining = serializers.IntegerField(help_text=gettext_lazy("尚余优秀名额"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("考核结果列表"),
+        description=gettext_lazy(
+            "年度考核和期满考核的等次及村民测评、村干部评议分数，最新年度在前；"
+            "region 按驻点村所在地区筛选。"
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("考核结果详情")),
+    create=extend_schema(
+        summary=gettext_lazy("评定考核等次"),
+        description=gettext_lazy(
+            "为一名队员评定（或改评）某年度的等次。评为优秀时按所在县不超过队员总数"
+            "20%（不含第一书记）的上限复核，超出时返回400并说明原因。"
+        ),
+        request=AssessmentWriteSerializer,
+        responses={201: AssessmentSerializer},
+    ),
+)
+@extend_schema(tags=[gettext_lazy("考核")])
+class AssessmentViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
+    queryset = Assessment.objects.none()
+    serializer_class = AssessmentSerializer
+    filterset_class = selectors.AssessmentFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.assessment_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.assessment_get(user=user, pk=pk)
+
+    def create(self, request, *args, **kwargs):
+        data = AssessmentWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            require_in_scope(request.user, values["membership"], "membership")
+            graded = assessment_grade(user=request.user, **values)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        row = selectors.assessment_get(user=request.user, pk=graded.pk)
+        return Response(self.read(row), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("优秀名额"),
+        description=gettext_lazy(
+            "某县某年度的优秀名额：计入名额的队员数、上限、已评优秀人数和尚余名额。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "county",
+                OpenApiTypes.STR,
+                required=True,
+                description=gettext_lazy("县（市、区）代码"),
+            ),
+            YEAR_PARAM,
+        ],
+        responses={200: CapSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def cap(self, request):
+        county = api_county(request, required=True)
+        year = api_year(request, default=clock.today().year)
+        cap = selectors.excellent_cap_summary(county=county, year=year)
+        return Response(
+            CapSerializer(
+                {
+                    "county": county.code,
+                    "year": year,
+                    "members": cap.members,
+                    "cap": cap.cap,
+                    "excellent": cap.excellent,
+                    "remaining": cap.remaining,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("不得评先评优的派出单位"),
+        description=gettext_lazy(
+            "四(三)队员考核不称职、四(四)帮扶村未按计划退出的派出单位，由规则按该年度"
+            "年底实时计算（UNIT_BARRED_FOR_UNFIT、UNIT_BARRED_FOR_VILLAGE）。"
+            "year 默认为最近结束的年度。"
+        ),
+        parameters=[YEAR_PARAM, COUNTY_PARAM],
+        responses={200: FindingSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def barred(self, request):
+        year = api_year(request, default=last_completed_year(clock.today()))
+        findings = selectors.barred_units(
+            user=request.user, year=year, county=api_county(request)
+        )
+        page = self.paginate_queryset(findings)
+        return self.get_paginated_response(FindingSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=gettext_lazy("干部驻村工作档案"),
+        description=gettext_lazy(
+            "一名干部在管辖范围内的驻村经历、在岗情况、培训天数、考核结果和合规问题，"
+            "与个人档案页面相同。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "person",
+                OpenApiTypes.INT,
+                required=True,
+                description=gettext_lazy("干部 id"),
+            )
+        ],
+        responses={200: PersonRecordSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, url_path="record")
+    def record(self, request):
+        raw = request.query_params.get("person", "")
+        if not raw.isdigit():
+            raise ValidationError({"person": [_("请提供干部 id。")]})
+        try:
+            person = selectors.person_record_get(user=request.user, pk=int(raw))
+        except Person.DoesNotExist:
+            raise Http404 from None
+        record = selectors.person_record(user=request.user, person=person)
+        record.findings = selectors.person_findings(memberships=record.memberships)
+        return Response(PersonRecordSerializer(record).data)
+
+
+# --- training (四(二)) ----------------------------------------------------------------
+
+
+class TrainingEventSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(
+        source="get_level_display", read_only=True, help_text=gettext_lazy("举办层级")
+    )
+    attendees = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("管辖范围内的参训人数")
+    )
+
+    class Meta:
+        model = TrainingEvent
+        fields = [
+            "id",
+            "name",
+            "level",
+            "level_display",
+            "start_date",
+            "days",
+            "attendees",
+        ]
+        read_only_fields = ["id", "level_display", "attendees"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("培训班列表"),
+        description=gettext_lazy(
+            "省级、市级、县级培训班，最近开班的在前；培训班为全省共享，attendees 为"
+            "管辖范围内的参训人数。"
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("培训班详情")),
+    create=extend_schema(summary=gettext_lazy("登记培训班")),
+)
+@extend_schema(tags=[gettext_lazy("培训")])
+class TrainingEventViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
+    queryset = TrainingEvent.objects.none()
+    serializer_class = TrainingEventSerializer
+    filterset_class = selectors.TrainingEventFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.training_event_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.training_event_get(user=user, pk=pk)
+
+    def create(self, request, *args, **kwargs):
+        data = TrainingEventSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            event = training_event_create(user=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        row = selectors.training_event_get(user=request.user, pk=event.pk)
+        return Response(self.read(row), status=status.HTTP_201_CREATED)
+
+
+class TrainingRecordSerializer(serializers.ModelSerializer):
+    event = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=gettext_lazy("培训班 id")
+    )
+    event_name = serializers.CharField(source="event.name", read_only=True)
+    event_start_date = serializers.DateField(source="event.start_date", read_only=True)
+    person = PersonBriefSerializer(read_only=True, help_text=gettext_lazy("干部"))
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["id", "event", "event_name", "event_start_date", "person", "days"]
+        read_only_fields = fields
+
+
+class TrainingRecordWriteSerializer(serializers.Serializer):
+    event = serializers.PrimaryKeyRelatedField(queryset=TrainingEvent.objects.all())
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        help_text=gettext_lazy("参训干部 id（须在管辖范围内）"),
+    )
+    days = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("参训天数；不填为培训班天数"),
+    )
+
+
+class TrainingDaysSerializer(serializers.Serializer):
+    person = PersonBriefSerializer(source="*", read_only=True)
+    training_days = serializers.DecimalField(
+        max_digits=6, decimal_places=1, help_text=gettext_lazy("当年累计培训天数")
+    )
+    expected = serializers.DecimalField(
+        max_digits=4, decimal_places=1, help_text=gettext_lazy("截至系统日期应达天数")
+    )
+    required = serializers.DecimalField(
+        max_digits=4, decimal_places=1, help_text=gettext_lazy("全年要求天数")
+    )
+    behind = serializers.BooleanField(help_text=gettext_lazy("低于应达天数"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("培训记录列表"),
+        description=gettext_lazy(
+            "干部参加培训班的记录；region 返回曾在该地区驻村的干部的记录。"
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("培训记录详情")),
+    create=extend_schema(
+        summary=gettext_lazy("添加参训人员"),
+        request=TrainingRecordWriteSerializer,
+        responses={201: TrainingRecordSerializer},
+    ),
+    destroy=extend_schema(summary=gettext_lazy("移出参训名单")),
+)
+@extend_schema(tags=[gettext_lazy("培训")])
+class TrainingRecordViewSet(
+    mixins.CreateModelMixin, mixins.DestroyModelMixin, WritableSelectorViewSet
+):
+    queryset = TrainingRecord.objects.none()
+    serializer_class = TrainingRecordSerializer
+    filterset_class = selectors.TrainingRecordFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.training_record_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.training_record_get(user=user, pk=pk)
+
+    def create(self, request, *args, **kwargs):
+        data = TrainingRecordWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            require_in_scope(request.user, values["person"], "person")
+            created = training_attendance_add(
+                event=values["event"],
+                people=[values["person"]],
+                days=values["days"],
+                user=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        if not created:
+            raise ValidationError({"person": [_("该干部已在该培训班的参训名单中。")]})
+        row = selectors.training_record_get(user=request.user, pk=created[0].pk)
+        return Response(self.read(row), status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        training_attendance_remove(record=instance, user=self.request.user)
+
+    @extend_schema(
+        summary=gettext_lazy("队员年度培训天数"),
+        description=gettext_lazy(
+            "当年驻村的每名队员的累计培训天数，与全年不少于5天的要求及截至系统日期的"
+            "进度（按日折算）比较；behind=true 只返回落后进度的队员。"
+        ),
+        parameters=[
+            YEAR_PARAM,
+            COUNTY_PARAM,
+            OpenApiParameter(
+                "behind",
+                OpenApiTypes.BOOL,
+                description=gettext_lazy("只返回进度落后的队员"),
+            ),
+        ],
+        responses={200: TrainingDaysSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def days(self, request):
+        year = api_year(request, default=clock.today().year)
+        county = api_county(request)
+        pace = selectors.training_pace(year)
+        behind_only = request.query_params.get("behind") in ("true", "1")
+        people = selectors.training_days_list(
+            user=request.user,
+            year=year,
+            county=county,
+            behind_only=behind_only,
+            pace=pace,
+        )
+        page = self.paginate_queryset(people)
+        for person in page:
+            person.expected = pace.expected
+            person.required = pace.required
+            person.behind = person.training_days < pace.expected
+        return self.get_paginated_response(TrainingDaysSerializer(page, many=True).data)
+
+
+# --- target letters (三) --------------------------------------------------------------
+
+
+class TargetItemSerializer(serializers.ModelSerializer):
+    letter = serializers.PrimaryKeyRelatedField(read_only=True)
+    responsible = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=gettext_lazy("责任人（队员任职 id）")
+    )
+    responsible_name = serializers.CharField(
+        source="responsible.person.name",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("责任人姓名"),
+    )
+    status_display = serializers.CharField(
+        source="get_status_display", read_only=True, help_text=gettext_lazy("进度")
+    )
+
+    class Meta:
+        model = TargetItem
+        fields = [
+            "id",
+            "letter",
+            "content",
+            "responsible",
+            "responsible_name",
+            "status",
+            "status_display",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+
+class TargetLetterSerializer(serializers.ModelSerializer):
+    team = TeamBriefSerializer(read_only=True, help_text=gettext_lazy("驻村工作队"))
+    county = RegionBriefSerializer(source="team.village.county", read_only=True)
+    item_count = serializers.IntegerField(read_only=True)
+    done_count = serializers.IntegerField(read_only=True)
+    unassigned_count = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("未明确责任人的任务数")
+    )
+
+    class Meta:
+        model = TargetLetter
+        fields = [
+            "id",
+            "team",
+            "county",
+            "year",
+            "signed_on",
+            "item_count",
+            "done_count",
+            "unassigned_count",
+        ]
+        read_only_fields = fields
+
+
+class TargetLetterWriteSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), help_text=gettext_lazy("驻村工作队 id")
+    )
+    year = serializers.IntegerField()
+    signed_on = serializers.DateField()
+
+
+class TeamWithoutLetterSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(source="__str__", read_only=True)
+    county = RegionBriefSerializer(source="village.county", read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "display_name", "county", "start_date", "end_date"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("目标责任书列表"),
+        description=gettext_lazy(
+            "各工作队的年度目标责任书及任务清单的完成、落实到人情况；"
+            "region 按驻点村所在地区筛选。"
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("目标责任书详情")),
+    create=extend_schema(
+        summary=gettext_lazy("签订目标责任书"),
+        request=TargetLetterWriteSerializer,
+        responses={201: TargetLetterSerializer},
+    ),
+)
+@extend_schema(tags=[gettext_lazy("目标责任书")])
+class TargetLetterViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
+    queryset = TargetLetter.objects.none()
+    serializer_class = TargetLetterSerializer
+    filterset_class = selectors.TargetLetterFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.target_letter_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.target_letter_get(user=user, pk=pk)
+
+    def create(self, request, *args, **kwargs):
+        data = TargetLetterWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            require_in_scope(request.user, values["team"], "team")
+            letter = target_letter_create(user=request.user, **values)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        row = selectors.target_letter_get(user=request.user, pk=letter.pk)
+        return Response(self.read(row), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("尚未签订目标责任书的工作队"),
+        parameters=[YEAR_PARAM, COUNTY_PARAM],
+        responses={200: TeamWithoutLetterSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def missing(self, request):
+        year = api_year(request, default=clock.today().year)
+        teams = selectors.teams_without_letter(
+            user=request.user, year=year, county=api_county(request)
+        )
+        page = self.paginate_queryset(teams)
+        return self.get_paginated_response(
+            TeamWithoutLetterSerializer(page, many=True).data
+        )
+
+
+class TargetItemWriteSerializer(serializers.Serializer):
+    letter = serializers.PrimaryKeyRelatedField(queryset=TargetLetter.objects.all())
+    content = serializers.CharField(max_length=300)
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=Membership.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=gettext_lazy("责任人：该工作队当年在任队员的任职 id"),
+    )
+    status = serializers.ChoiceField(
+        choices=TargetItem.Status.choices, default=TargetItem.Status.PLANNED
+    )
+    evidence = serializers.CharField(
+        max_length=300, allow_blank=True, required=False, default=""
+    )
+
+
+class TargetItemPatchSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=300, required=False)
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=Membership.objects.all(), allow_null=True, required=False
+    )
+    status = serializers.ChoiceField(choices=TargetItem.Status.choices, required=False)
+    evidence = serializers.CharField(max_length=300, allow_blank=True, required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("目标任务列表"),
+        description=gettext_lazy(
+            "目标责任书的任务清单（清单制），每项的责任人和进度。"
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("目标任务详情")),
+    create=extend_schema(
+        summary=gettext_lazy("添加目标任务"),
+        request=TargetItemWriteSerializer,
+        responses={201: TargetItemSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("修改目标任务或更新进度"),
+        description=gettext_lazy(
+            "content、responsible 修改任务本身；status、evidence 记录工作队的进度"
+            "（标记为已完成时须有佐证材料）。"
+        ),
+        request=TargetItemPatchSerializer,
+        responses={200: TargetItemSerializer},
+    ),
+    destroy=extend_schema(summary=gettext_lazy("删除目标任务")),
+)
+@extend_schema(tags=[gettext_lazy("目标责任书")])
+class TargetItemViewSet(
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    WritableSelectorViewSet,
+):
+    queryset = TargetItem.objects.none()
+    serializer_class = TargetItemSerializer
+    filterset_class = selectors.TargetItemFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.target_item_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.target_item_get(user=user, pk=pk)
+
+    def create(self, request, *args, **kwargs):
+        data = TargetItemWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            require_in_scope(request.user, values["letter"], "letter")
+            require_in_scope(request.user, values["responsible"], "responsible")
+            item = target_item_add(user=request.user, **values)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        row = selectors.target_item_get(user=request.user, pk=item.pk)
+        return Response(self.read(row), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        data = TargetItemPatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = request.user
+        try:
+            if "content" in values or "responsible" in values:
+                responsible = values.get("responsible", item.responsible)
+                require_in_scope(user, responsible, "responsible")
+                item = target_item_update(
+                    item=item,
+                    content=values.get("content", item.content),
+                    responsible=responsible,
+                    user=user,
+                )
+            if "status" in values or "evidence" in values:
+                item = target_item_progress(
+                    item=item,
+                    status=values.get("status", item.status),
+                    evidence=values.get("evidence", item.evidence),
+                    user=user,
+                )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        return Response(self.read(selectors.target_item_get(user=user, pk=item.pk)))
+
+    def perform_destroy(self, instance):
+        target_item_delete(item=instance, user=self.request.user)

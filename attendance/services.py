@@ -1,0 +1,660 @@
+"""Writes of part 四: the monthly grid and its lock, visits, reports, meetings, inbox.
+
+Concurrency: a township's month is stood for by its ``AttendanceSubmission`` row.
+Every grid save and every submit or reopen locks that row first
+(``select_for_update``), so a save cannot slip in between a submit's check and its
+write, and two clerks saving the same month queue instead of interleaving.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.models import (
+    AttendanceSubmission,
+    HouseholdVisit,
+    LeaderMeeting,
+    MonthlyAttendance,
+    Reminder,
+    TeamReport,
+)
+from attendance.periods import (
+    Quarter,
+    days_in_month,
+    month_display,
+    month_last_day,
+    month_of,
+    overlapping,
+)
+from teams.models import Membership, Team, active_on
+from villages.models import Household, Region
+from zhucun import clock
+from zhucun.access import scoped, user_scope
+from zhucun.audit import _context as _audit_context
+from zhucun.audit import audit_record, diff, snapshot
+from zhucun.models import AuditEntry, UserScope
+
+DAY_FIELDS = ("in_post_days", "leave_days", "trip_days")
+VALUE_FIELDS = (*DAY_FIELDS, "remark")
+_FIELD_LABELS = {
+    "in_post_days": "在岗天数",
+    "leave_days": "请假天数",
+    "trip_days": "公务外出天数",
+    "remark": "备注",
+}
+_SUBMISSION_FIELDS = (
+    "submitted_at",
+    "submitted_by_id",
+    "first_submitted_at",
+    "reopened_reason",
+)
+REMARK_MAX = 200
+
+
+def field_label(name: str) -> str:
+    return _(_FIELD_LABELS[name])
+
+
+# --- The monthly grid ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridEntry:
+    """One member's row of the grid as typed (None = left blank)."""
+
+    membership_id: int
+    in_post_days: int | None = None
+    leave_days: int | None = None
+    trip_days: int | None = None
+    remark: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return (
+            self.in_post_days is None
+            and self.leave_days is None
+            and self.trip_days is None
+            and not self.remark.strip()
+        )
+
+
+@dataclass(frozen=True)
+class GridSaveResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def grid_key(membership_id: int, field: str) -> str:
+    """The error key of one cell: ``"<membership id>.<field>"``."""
+    return f"{membership_id}.{field}"
+
+
+def township_members(township: Region, month: datetime.date) -> QuerySet[Membership]:
+    """Memberships of the township's teams in force at any time in the month."""
+    return Membership.objects.filter(
+        overlapping(month, month_last_day(month)), team__village__township=township
+    )
+
+
+def _lock_month(township: Region, month: datetime.date) -> AttendanceSubmission:
+    """The township's month row, created open if missing, locked for this transaction.
+
+    Two queries whatever happens: an insert that a present row turns into nothing,
+    and the locking read.
+    """
+    AttendanceSubmission.objects.bulk_create(
+        [AttendanceSubmission(township=township, month=month)], ignore_conflicts=True
+    )
+    return AttendanceSubmission.objects.select_for_update().get(
+        township=township, month=month
+    )
+
+
+def _refuse_future(month: datetime.date) -> None:
+    if month > month_of(clock.today()):
+        raise ValidationError(
+            {
+                "month": _("%(month)s还没有到，不能录入或报送考勤。")
+                % {"month": month_display(month)}
+            }
+        )
+
+
+def _refuse_locked(submission: AttendanceSubmission) -> None:
+    if submission.submitted_at is not None:
+        raise ValidationError(
+            {
+                "month": _(
+                    "%(month)s的考勤已于%(at)s报送锁定，不能再修改；"
+                    "如需更正，请县委组织部退回。"
+                )
+                % {
+                    "month": month_display(submission.month),
+                    "at": timezone.localtime(submission.submitted_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                }
+            }
+        )
+
+
+def _check_entry(entry: GridEntry, name: str, days: int, month_label: str) -> dict:
+    """Errors of one typed row, keyed by cell."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(grid_key(entry.membership_id, field), []).append(message)
+
+    for field in DAY_FIELDS:
+        value = getattr(entry, field)
+        if value is None:
+            continue
+        if value < 0:
+            add(
+                field,
+                _("%(name)s的%(field)s不能是负数。")
+                % {"name": name, "field": field_label(field)},
+            )
+        elif value > days:
+            add(
+                field,
+                _("%(name)s的%(field)s（%(value)d天）超过%(month)s的%(days)d天。")
+                % {
+                    "name": name,
+                    "field": field_label(field),
+                    "value": value,
+                    "month": month_label,
+                    "days": days,
+                },
+            )
+    if entry.in_post_days is None and not entry.blank:
+        add(
+            "in_post_days",
+            _("%(name)s的在岗天数未填写（没有在岗请填0）。") % {"name": name},
+        )
+    total = sum(getattr(entry, f) or 0 for f in DAY_FIELDS)
+    if not errors and total > days:
+        add(
+            "in_post_days",
+            _(
+                "%(name)s的在岗、请假、公务外出天数合计%(total)d天，"
+                "超过%(month)s的%(days)d天。"
+            )
+            % {"name": name, "total": total, "month": month_label, "days": days},
+        )
+    if len(entry.remark) > REMARK_MAX:
+        add(
+            "remark",
+            _("%(name)s的备注超过%(max)d个字。") % {"name": name, "max": REMARK_MAX},
+        )
+    return errors
+
+
+def audit_bulk(rows: list[dict]) -> None:
+    """Insert the audit entries of a bulk write in one statement."""
+    if not rows:
+        return
+    ctx = _audit_context.get()
+    actor = ctx.actor
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                source=ctx.source,
+                ip_address=ctx.ip_address,
+                **row,
+            )
+            for row in rows
+        ]
+    )
+
+
+@transaction.atomic
+def attendance_grid_save(
+    *,
+    user,
+    township: Region,
+    month: datetime.date,
+    entries: Sequence[GridEntry],
+) -> GridSaveResult:
+    """Save a township's month of attendance in one go (an upsert: saving twice is harmless).
+
+    A fixed number of queries whatever the number of members: lock the month, read
+    the members and their stored rows, write the changed rows with one upsert and
+    their audit entries with one insert.
+    """
+    month = month_of(month)
+    _refuse_future(month)
+    submission = _lock_month(township, month)
+    _refuse_locked(submission)
+    members = {
+        m.pk: m
+        for m in scoped(user, township_members(township, month)).select_related(
+            "person"
+        )
+    }
+    days = days_in_month(month)
+    label = month_display(month)
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    wanted: list[GridEntry] = []
+    for entry in entries:
+        member = members.get(entry.membership_id)
+        if member is None:
+            errors.setdefault(grid_key(entry.membership_id, "in_post_days"), []).append(
+                _("编号%(id)s的队员不在该乡（镇）%(month)s的驻村队员名单中。")
+                % {"id": entry.membership_id, "month": label}
+            )
+            continue
+        if entry.membership_id in seen:
+            errors.setdefault(grid_key(entry.membership_id, "in_post_days"), []).append(
+                _("%(name)s的考勤重复提交了两行。") % {"name": member.person.name}
+            )
+            continue
+        seen.add(entry.membership_id)
+        errors.update(_check_entry(entry, member.person.name, days, label))
+        wanted.append(entry)
+    stored = {
+        a.membership_id: a
+        for a in MonthlyAttendance.objects.filter(
+            membership_id__in=sorted(seen), month=month
+        )
+    }
+    for entry in wanted:
+        if entry.blank and entry.membership_id in stored:
+            errors.setdefault(grid_key(entry.membership_id, "in_post_days"), []).append(
+                _("%(name)s已录入的考勤不能清空，没有在岗请填0。")
+                % {"name": members[entry.membership_id].person.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    county_code = township.parent.code if township.parent_id else ""
+    # Every written row is a new object, the stored ones too: one INSERT … ON
+    # CONFLICT DO UPDATE then writes them all (objects with a pk would be sent in
+    # a second statement), and returns each row's id.
+    writes: list[MonthlyAttendance] = []
+    audits: list[tuple[str, MonthlyAttendance, dict]] = []
+    unchanged = 0
+    for entry in wanted:
+        if entry.blank:
+            continue
+        values = {
+            "in_post_days": entry.in_post_days,
+            "leave_days": entry.leave_days or 0,
+            "trip_days": entry.trip_days or 0,
+            "remark": entry.remark.strip(),
+        }
+        current = stored.get(entry.membership_id)
+        changes = diff(snapshot(current, VALUE_FIELDS) if current else {}, values)
+        if current is not None and not changes:
+            unchanged += 1
+            continue
+        row = MonthlyAttendance(
+            membership_id=entry.membership_id, month=month, **values
+        )
+        writes.append(row)
+        audits.append(("update" if current else "create", row, changes))
+    if writes:
+        MonthlyAttendance.objects.bulk_create(
+            writes,
+            update_conflicts=True,
+            unique_fields=["membership", "month"],
+            update_fields=list(VALUE_FIELDS),
+        )
+        audit_bulk(
+            [
+                {
+                    "action": action,
+                    "model": MonthlyAttendance._meta.label_lower,
+                    "object_id": str(row.pk),
+                    "object_repr": (
+                        f"{members[row.membership_id].person.name} {label}"
+                    )[:200],
+                    "county_code": county_code,
+                    "changes": changes,
+                }
+                for action, row, changes in audits
+            ]
+        )
+    created = sum(1 for action, _r, _c in audits if action == "create")
+    return GridSaveResult(
+        created=created, updated=len(audits) - created, unchanged=unchanged
+    )
+
+
+@transaction.atomic
+def attendance_submit(
+    *, user, township: Region, month: datetime.date
+) -> AttendanceSubmission:
+    """Submit (报送) a township's month: it is locked until the county reopens it."""
+    month = month_of(month)
+    _refuse_future(month)
+    submission = _lock_month(township, month)
+    _refuse_locked(submission)
+    missing = list(
+        township_members(township, month)
+        .exclude(attendance__month=month)
+        .order_by("person__name")
+        .values_list("person__name", flat=True)
+    )
+    if missing:
+        shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
+        raise ValidationError(
+            {
+                "month": _(
+                    "还有%(n)d名队员%(month)s的考勤未录入（%(names)s），"
+                    "全部录入后才能报送。"
+                )
+                % {"n": len(missing), "month": month_display(month), "names": shown}
+            }
+        )
+    before = snapshot(submission, _SUBMISSION_FIELDS)
+    now = timezone.now()
+    submission.submitted_at = now
+    submission.submitted_by = user if getattr(user, "pk", None) else None
+    if submission.first_submitted_at is None:
+        submission.first_submitted_at = now
+    submission.save(
+        update_fields=["submitted_at", "submitted_by", "first_submitted_at"]
+    )
+    audit_record(
+        action="update",
+        instance=submission,
+        changes=diff(before, snapshot(submission, _SUBMISSION_FIELDS)),
+        county_code=township.parent.code if township.parent_id else "",
+        user=user,
+    )
+    return submission
+
+
+def may_reopen(user) -> bool:
+    """The county's organisation department reopens a submitted month (not the township)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    scope = user_scope(user)
+    return (
+        scope is not None
+        and scope.role == UserScope.Role.COUNTY
+        and user.has_perm("attendance.change_attendancesubmission")
+    )
+
+
+@transaction.atomic
+def attendance_reopen(
+    *, user, township: Region, month: datetime.date, reason: str
+) -> AttendanceSubmission:
+    """Reopen (退回) a submitted month for correction, with the reason (audited)."""
+    if not may_reopen(user):
+        raise PermissionDenied(_("只有县委组织部可以退回已报送的考勤。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写退回原因。")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("退回原因不能超过200个字。")})
+    month = month_of(month)
+    submission = (
+        AttendanceSubmission.objects.select_for_update()
+        .filter(township=township, month=month)
+        .first()
+    )
+    if submission is None or submission.submitted_at is None:
+        raise ValidationError(
+            {
+                "month": _("%(month)s的考勤尚未报送，无需退回。")
+                % {"month": month_display(month)}
+            }
+        )
+    before = snapshot(submission, _SUBMISSION_FIELDS)
+    submission.submitted_at = None
+    submission.submitted_by = None
+    submission.reopened_reason = reason
+    submission.save(update_fields=["submitted_at", "submitted_by", "reopened_reason"])
+    audit_record(
+        action="update",
+        instance=submission,
+        changes=diff(before, snapshot(submission, _SUBMISSION_FIELDS)),
+        county_code=township.parent.code if township.parent_id else "",
+        user=user,
+    )
+    return submission
+
+
+# --- Household visits, quarterly reports, leader meetings --------------------
+
+
+def _county_code(team: Team) -> str:
+    return team.village.county.code
+
+
+@transaction.atomic
+def household_visit_create(
+    *,
+    user,
+    team: Team,
+    household: Household,
+    membership: Membership,
+    visited_on: datetime.date,
+    notes: str = "",
+) -> HouseholdVisit:
+    """Log a member's visit to a household of the team's village (入户走访)."""
+    team = Team.objects.select_related("village__county").get(pk=team.pk)
+    errors: dict[str, str] = {}
+    if household.village_id != team.village_id:
+        errors["household"] = _("该农户不在%(village)s，不是本工作队的走访对象。") % {
+            "village": team.village.name
+        }
+    if membership.team_id != team.pk:
+        errors["membership"] = _("%(name)s不是本工作队的队员。") % {
+            "name": membership.person.name
+        }
+    elif not (
+        membership.start_date <= visited_on
+        and (membership.end_date is None or membership.end_date >= visited_on)
+    ):
+        errors["membership"] = _("%(name)s在%(date)s不在驻村期内。") % {
+            "name": membership.person.name,
+            "date": visited_on.isoformat(),
+        }
+    if visited_on > clock.today():
+        errors["visited_on"] = _("走访日期不能晚于今天。")
+    elif visited_on < team.start_date or (
+        team.end_date is not None and visited_on > team.end_date
+    ):
+        errors["visited_on"] = _("走访日期不在工作队的派驻期内。")
+    notes = (notes or "").strip()
+    if len(notes) > 500:
+        errors["notes"] = _("走访情况不能超过500个字。")
+    if errors:
+        raise ValidationError(errors)
+    if HouseholdVisit.objects.filter(
+        household=household, membership=membership, visited_on=visited_on
+    ).exists():
+        raise ValidationError(
+            {
+                "household": _("%(name)s当天对该户的走访已经记录过了。")
+                % {"name": membership.person.name}
+            }
+        )
+    visit = HouseholdVisit.objects.create(
+        team=team,
+        household=household,
+        membership=membership,
+        visited_on=visited_on,
+        notes=notes,
+    )
+    audit_record(
+        action="create",
+        instance=visit,
+        changes=diff(
+            {},
+            snapshot(
+                visit,
+                ("team_id", "household_id", "membership_id", "visited_on", "notes"),
+            ),
+        ),
+        county_code=_county_code(team),
+        user=user,
+    )
+    return visit
+
+
+_REPORT_FIELDS = ("thinking", "work", "study", "submitted_on")
+
+
+@transaction.atomic
+def team_report_submit(
+    *,
+    user,
+    team: Team,
+    quarter: Quarter,
+    thinking: str,
+    work: str,
+    study: str,
+    submitted_on: datetime.date | None = None,
+) -> TeamReport:
+    """File (or correct) a team's quarterly report on 思想、工作、学习 to the county."""
+    team = Team.objects.select_related("village__county").get(pk=team.pk)
+    today = clock.today()
+    submitted_on = submitted_on or today
+    texts = {"thinking": thinking, "work": work, "study": study}
+    errors: dict[str, str] = {}
+    for field, text in texts.items():
+        texts[field] = (text or "").strip()
+        if not texts[field]:
+            errors[field] = _("请填写%(what)s。") % {
+                "what": TeamReport._meta.get_field(field).verbose_name
+            }
+    if quarter.first > today:
+        errors["quarter"] = _("%(quarter)s还没有开始，不能报告。") % {
+            "quarter": quarter.display
+        }
+    elif not Team.objects.filter(
+        overlapping(quarter.first, quarter.last), pk=team.pk
+    ).exists():
+        errors["quarter"] = _("该工作队%(quarter)s不在派驻期内。") % {
+            "quarter": quarter.display
+        }
+    if submitted_on > today:
+        errors["submitted_on"] = _("报告日期不能晚于今天。")
+    elif submitted_on < quarter.first:
+        errors["submitted_on"] = _("报告日期不能早于该季度开始。")
+    if errors:
+        raise ValidationError(errors)
+    report = (
+        TeamReport.objects.select_for_update()
+        .filter(team=team, year=quarter.year, quarter=quarter.number)
+        .first()
+    )
+    if report is None:
+        report = TeamReport.objects.create(
+            team=team,
+            year=quarter.year,
+            quarter=quarter.number,
+            submitted_on=submitted_on,
+            **texts,
+        )
+        audit_record(
+            action="create",
+            instance=report,
+            changes=diff({}, snapshot(report, ("team_id", "year", "quarter"))),
+            county_code=_county_code(team),
+            user=user,
+        )
+        return report
+    before = snapshot(report, _REPORT_FIELDS)
+    for field, text in texts.items():
+        setattr(report, field, text)
+    report.submitted_on = submitted_on
+    report.save(update_fields=list(_REPORT_FIELDS))
+    changes = diff(before, snapshot(report, _REPORT_FIELDS))
+    if changes:
+        audit_record(
+            action="update",
+            instance=report,
+            changes=changes,
+            county_code=_county_code(team),
+            user=user,
+        )
+    return report
+
+
+@transaction.atomic
+def leader_meeting_create(
+    *,
+    user,
+    county: Region,
+    held_on: datetime.date,
+    minutes: str,
+    attendees: Iterable[Membership] = (),
+) -> LeaderMeeting:
+    """Record a county's team-leader meeting (驻村工作队队长会议) and who attended."""
+    errors: dict[str, str] = {}
+    if county.level != Region.Level.COUNTY:
+        errors["county"] = _("队长会议由县（市、区）召开，请选择县。")
+    if held_on > clock.today():
+        errors["held_on"] = _("会议日期不能晚于今天。")
+    elif held_on < datetime.date(2014, 1, 1):
+        errors["held_on"] = _("会议日期不能早于2014年。")
+    minutes = (minutes or "").strip()
+    if not minutes:
+        errors["minutes"] = _("请填写会议纪要。")
+    attendees = list(attendees)
+    ids = {m.pk for m in attendees}
+    if ids and not errors:
+        present = set(
+            Membership.objects.filter(
+                active_on(held_on),
+                pk__in=ids,
+                team__village__county=county,
+            ).values_list("pk", flat=True)
+        )
+        strangers = [m.person.name for m in attendees if m.pk not in present]
+        if strangers:
+            errors["attendees"] = _(
+                "%(names)s在会议当天不是本县驻村工作队的在任队员。"
+            ) % {"names": "、".join(strangers)}
+    if errors:
+        raise ValidationError(errors)
+    meeting = LeaderMeeting.objects.create(
+        county=county, held_on=held_on, minutes=minutes
+    )
+    meeting.attendees.set(sorted(ids))
+    audit_record(
+        action="create",
+        instance=meeting,
+        changes=diff(
+            {},
+            {
+                **snapshot(meeting, ("county_id", "held_on")),
+                "attendees": sorted(ids),
+            },
+        ),
+        county_code=county.code,
+        user=user,
+    )
+    return meeting
+
+
+# --- The inbox -----------------------------------------------------------------
+
+
+@transaction.atomic
+def reminders_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own unread reminders read (all of them when ``ids`` is None).
+
+    Not audited: it is the state of a personal inbox, not a record of the policy.
+    """
+    unread = Reminder.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,899 @@
+"""The 派出单位 (units) and 驻村工作队队员花名册 (roster) workbooks.
+
+Roster import rules: a person is identified by 身份证号码 (GB 11643 check digit;
+性别 and 出生年月, when given, must agree with it); the village must exist; the unit
+must exist; the row places the person on the team of that village for the term
+(期次) containing 驻村起始时间, and creates that team when the village has none for
+the term. A person may not be in two villages at once, a team has one first
+secretary at a time, and a Liangshan team has at most
+``ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]`` members: all counted over the workbook and
+the database together.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
+from teams.services import PERSON_FIELDS
+from villages.models import LIANGSHAN_CODE, Region
+from zhucun.workbooks.bulk import insert_dicts, insert_instances
+from zhucun.workbooks.columns import (
+    KEEP,
+    ChoiceWidget,
+    Column,
+    DateWidget,
+    IdNumberWidget,
+    IntegerWidget,
+    PhoneWidget,
+    TextWidget,
+    WorkbookResource,
+    YesNoWidget,
+)
+from zhucun.workbooks.importer import (
+    AuditBatch,
+    Importer,
+    Row,
+    apply_changes,
+    changed_fields,
+    chunks,
+)
+from zhucun.workbooks.places import PlaceIndex
+from zhucun.workbooks.values import CellError, clean_text, fold, parse_date_precision
+
+# --- 派出单位 -------------------------------------------------------------------
+
+
+class UnitResource(WorkbookResource):
+    kind = "units"
+    title = _("派出单位")
+
+    name = Column("单位名称", "name", TextWidget(128), required=True)
+    level = Column("单位层级", "level", ChoiceWidget(Unit.Level), required=True)
+    unit_type = Column("单位类型", "unit_type", ChoiceWidget(Unit.Type), required=True)
+    region = Column(
+        "所在地区",
+        "region__name",
+        TextWidget(64),
+        required=True,
+        aliases=("所在地",),
+    )
+    staff_count = Column(
+        "在编在岗人数", "staff_count", IntegerWidget(0, 1000000), required=True
+    )
+    fixed_point_county = Column(
+        "定点帮扶县", "fixed_point_county__name", TextWidget(64), blank=None
+    )
+    deep_poverty_link_county = Column(
+        "2017年新增联系深度贫困县",
+        "deep_poverty_link_county__name",
+        TextWidget(64),
+        blank=None,
+    )
+    work_committee = Column(
+        "所属机关工委", "work_committee__name", TextWidget(64), blank=None
+    )
+
+    class Meta:
+        model = Unit
+        fields = (
+            "name",
+            "level",
+            "unit_type",
+            "region",
+            "staff_count",
+            "fixed_point_county",
+            "deep_poverty_link_county",
+            "work_committee",
+        )
+        import_id_fields = ("name",)
+
+    def _label(self, region: Region | None) -> str:
+        if region is None:
+            return ""
+        if region.level == Region.Level.COUNTY:
+            return f"{region.parent.name}/{region.name}"
+        return region.name
+
+    def dehydrate_region(self, unit: Unit) -> str:
+        return self._label(unit.region)
+
+    def dehydrate_fixed_point_county(self, unit: Unit) -> str:
+        return self._label(unit.fixed_point_county)
+
+    def dehydrate_deep_poverty_link_county(self, unit: Unit) -> str:
+        return self._label(unit.deep_poverty_link_county)
+
+    def export_queryset(self, *, county=None):
+        from teams.selectors import unit_list
+
+        units = Unit.objects.all() if self.user is None else unit_list(user=self.user)
+        units = units.select_related(
+            "region__parent",
+            "work_committee",
+            "fixed_point_county__parent",
+            "deep_poverty_link_county__parent",
+        )
+        if county is not None:
+            units = units.filter(region__path__startswith=county.path)
+        return units.order_by("level", "name")
+
+
+_UNIT_VALUE_FIELDS = (
+    "name",
+    "level",
+    "unit_type",
+    "region_id",
+    "staff_count",
+    "fixed_point_county_id",
+    "deep_poverty_link_county_id",
+    "work_committee_id",
+)
+
+
+class UnitImporter(Importer):
+    permissions = ("teams.add_unit", "teams.change_unit")
+
+    def check(self, rows: list[Row], *, lock: bool) -> None:
+        places = PlaceIndex()
+        units = {fold(u.name): u for u in Unit.objects.all()}
+        committees = {fold(c.name): c.pk for c in WorkCommittee.objects.all()}
+        self.creates: list[Unit] = []
+        self.updates: list[tuple[Unit, dict]] = []
+        self.duplicates(rows, lambda r: fold(r.data["name"]), "单位名称")
+        for row in rows:
+            if not row.ok:
+                continue
+            new = {"name": row.data["name"]}
+            for name in ("level", "unit_type", "staff_count"):
+                if row.given(name):
+                    new[name] = row.data[name]
+            region = places.region_path(row.data["region"])
+            if region is None:
+                row.reject(
+                    "所在地区",
+                    _("“%(value)s”不是市（州）或“市（州）/县（市、区）”。")
+                    % {"value": row.data["region"]},
+                )
+                continue
+            new["region_id"] = region.pk
+            for name, column in (
+                ("fixed_point_county", "定点帮扶县"),
+                ("deep_poverty_link_county", "2017年新增联系深度贫困县"),
+            ):
+                if row.given(name):
+                    new[f"{name}_id"] = self._county(row, places, name, column)
+            if row.given("work_committee"):
+                text = row.data["work_committee"]
+                new["work_committee_id"] = None
+                if text is not None:
+                    new["work_committee_id"] = committees.get(fold(text))
+                    if new["work_committee_id"] is None:
+                        row.reject(
+                            "所属机关工委",
+                            _("没有名为“%(name)s”的机关工委。") % {"name": text},
+                        )
+            if not row.ok:
+                continue
+            unit = units.get(fold(row.data["name"]))
+            if not self.gate.allows_path(region.path) or (
+                unit is not None
+                and not self.gate.allows_path(places.by_id[unit.region_id].path)
+            ):
+                row.reject("所在地区", self.gate.refusal(row.data["name"]))
+                continue
+            if unit is None:
+                row.outcome = "created"
+                self.creates.append(Unit(**new))
+                continue
+            new["name"] = unit.name  # same unit: keep its stored spelling
+            changes = changed_fields(unit, new)
+            row.outcome = "updated" if changes else "unchanged"
+            if changes:
+                self.updates.append((unit, changes))
+        self.county_codes = {pk: r.code for pk, r in places.by_id.items()}
+
+    def _county(self, row: Row, places: PlaceIndex, name: str, column: str):
+        text = row.data[name]
+        if text is None:
+            return None
+        try:
+            return places.county_anywhere(text).pk
+        except CellError as exc:
+            row.reject(column, exc.message)
+            return None
+
+    def _county_code(self, unit: Unit) -> str:
+        code = self.county_codes.get(unit.region_id, "")
+        return code if len(code) == 6 and not code.endswith("00") else ""
+
+    def write(self, rows: list[Row], audit: AuditBatch) -> None:
+        insert_instances(self.creates)
+        for unit in self.creates:
+            audit.created(unit, _UNIT_VALUE_FIELDS, self._county_code(unit), unit.name)
+        names: set[str] = set()
+        for unit, changes in self.updates:
+            names.update(changes)
+            audit.updated(
+                unit, apply_changes(unit, changes), self._county_code(unit), unit.name
+            )
+        if self.updates:
+            Unit.objects.bulk_update(
+                [u for u, _c in self.updates], sorted(names), batch_size=500
+            )
+        self.result.count_object(_("派出单位"), "created", len(self.creates))
+        self.result.count_object(_("派出单位"), "updated", len(self.updates))
+
+
+UnitResource.importer_class = UnitImporter
+
+
+# --- 驻村工作队队员花名册 -------------------------------------------------------
+
+ROLE_LABELS = {
+    (Membership.Role.FIRST_SECRETARY, False): "第一书记",
+    (Membership.Role.FIRST_SECRETARY, True): "第一书记兼队长",
+    (Membership.Role.LEADER, True): "队长",
+    (Membership.Role.MEMBER, False): "队员",
+}
+
+
+class RoleWidget(TextWidget):
+    """驻村职务 → (role, is_leader): 第一书记兼队长 is a first secretary who leads."""
+
+    def __init__(self):
+        super().__init__(max_length=16)
+        self.by_key = {fold(label): key for key, label in ROLE_LABELS.items()}
+        self.by_key[fold("第一书记（兼队长）")] = (
+            Membership.Role.FIRST_SECRETARY,
+            True,
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        found = self.by_key.get(fold(value))
+        if found is None:
+            raise CellError(
+                _(
+                    "“%(value)s”不是驻村职务，应为：第一书记、第一书记兼队长、队长、队员。"
+                )
+                % {"value": clean_text(value)}
+            )
+        return found
+
+
+class BirthMonthWidget(DateWidget):
+    """出生年月: (date, whether a day was given), to compare with the 身份证号码."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date_precision(value)
+
+
+class RosterResource(WorkbookResource):
+    kind = "roster"
+    title = _("驻村工作队队员花名册")
+
+    sequence = Column("序号", None, TextWidget(16), imported=False)
+    prefecture = Column(
+        "市（州）",
+        "team__village__county__parent__name",
+        TextWidget(64, name=True),
+        required=True,
+    )
+    county = Column(
+        "县（市、区）",
+        "team__village__county__name",
+        TextWidget(64, name=True),
+        required=True,
+    )
+    township = Column(
+        "乡（镇）",
+        "team__village__township__name",
+        TextWidget(64, name=True),
+        required=True,
+    )
+    village = Column(
+        "村", "team__village__name", TextWidget(64, name=True), required=True
+    )
+    name = Column("姓名", "person__name", TextWidget(32, name=True), required=True)
+    gender = Column("性别", "person__gender", ChoiceWidget(Person.Gender))
+    ethnicity = Column("民族", "person__ethnicity", TextWidget(16, name=True))
+    birth = Column("出生年月", "person__birth_date", BirthMonthWidget())
+    id_number = Column(
+        "身份证号码",
+        "person__id_number",
+        IdNumberWidget(),
+        required=True,
+        aliases=("身份证号", "公民身份号码"),
+        personal=True,
+    )
+    political_status = Column(
+        "政治面貌",
+        "person__political_status",
+        ChoiceWidget(
+            Person.PoliticalStatus,
+            aliases={"党员": "cpc", "预备党员": "cpc_probationary", "团员": "cyl"},
+        ),
+    )
+    unit = Column("派出单位", "unit__name", TextWidget(128), required=True)
+    current_post = Column("现任职务", "person__current_post", TextWidget(64))
+    rank = Column("职级", "person__rank", ChoiceWidget(Person.Rank))
+    role = Column("驻村职务", "role", RoleWidget(), required=True)
+    on_staff = Column("是否在编在岗", "person__on_staff", YesNoWidget())
+    start_date = Column("驻村起始时间", "start_date", DateWidget(), required=True)
+    end_date = Column("驻村结束时间", "end_date", DateWidget(), blank=None)
+    phone = Column(
+        "联系电话", "person__phone", PhoneWidget(), aliases=("电话",), personal=True
+    )
+    remark = Column("备注", None, TextWidget(200), imported=False)
+
+    class Meta:
+        model = Membership
+        fields = (
+            "sequence",
+            "prefecture",
+            "county",
+            "township",
+            "village",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth",
+            "id_number",
+            "political_status",
+            "unit",
+            "current_post",
+            "rank",
+            "role",
+            "on_staff",
+            "start_date",
+            "end_date",
+            "phone",
+            "remark",
+        )
+        import_id_fields = ()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._sequence = 0
+
+    def dehydrate_sequence(self, membership: Membership) -> int:
+        self._sequence += 1
+        return self._sequence
+
+    def dehydrate_role(self, membership: Membership) -> str:
+        leads = membership.is_leader or membership.role == Membership.Role.LEADER
+        if membership.role == Membership.Role.FIRST_SECRETARY:
+            return ROLE_LABELS[(membership.role, membership.is_leader)]
+        return "队长" if leads else "队员"
+
+    def dehydrate_remark(self, membership: Membership) -> str:
+        return ""
+
+    def export_queryset(self, *, county=None):
+        from teams.selectors import membership_list
+
+        memberships = (
+            Membership.objects.all()
+            if self.user is None
+            else membership_list(user=self.user)
+        )
+        memberships = memberships.select_related(
+            "person",
+            "unit",
+            "team__village__township",
+            "team__village__county__parent",
+        )
+        if county is not None:
+            memberships = memberships.filter(
+                team__village__township__path__startswith=county.path
+            )
+        return memberships.order_by(
+            "team__village__county__code",
+            "team__village__township__code",
+            "team__village__name",
+            "team__start_date",
+            "role",
+            "start_date",
+            "person__id_number",
+        )
+
+
+def _facts(number: str) -> tuple[datetime.date, str]:
+    """Birth date and gender of an ID already validated by its widget."""
+    birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return birth, "M" if int(number[16]) % 2 else "F"
+
+
+_GENDER_LABEL = dict(Person.Gender.choices)
+_MEMBERSHIP_AUDIT = ("person_id", "team_id", "role", "start_date", "end_date")
+_PERSON_AUDIT = ("id_number", *PERSON_FIELDS)
+# Person fields a roster row sets, and their values for a new person left blank.
+_PERSON_DEFAULTS = {
+    "ethnicity": "",
+    "political_status": Person.PoliticalStatus.MASSES,
+    "current_post": "",
+    "rank": Person.Rank.OTHER,
+    "on_staff": True,
+    "phone": "",
+}
+_OPEN = datetime.date.max
+# What the check reads of stored rows (the dicts become instances only to update).
+_PERSON_COLUMNS = ("id", "id_number", *_PERSON_DEFAULTS, "name", "unit_id")
+_TEAM_COLUMNS = ("id", "village_id", "term_id")
+_MEMBERSHIP_COLUMNS = (
+    "id",
+    "person_id",
+    "team_id",
+    "role",
+    "is_leader",
+    "unit_id",
+    "start_date",
+    "end_date",
+)
+
+
+class _Span:
+    """A membership as it will be after the import: stored, changed or new."""
+
+    __slots__ = ("start", "end", "team_key", "village", "row", "role", "stored")
+
+    def __init__(self, start, end, team_key, village, row, role, stored=None):
+        self.start, self.end = start, end or _OPEN
+        self.team_key, self.village, self.row = team_key, village, row
+        self.role, self.stored = role, stored
+
+    def overlaps(self, other: "_Span") -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def active_on(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class RosterImporter(Importer):
+    """Place each row's person on a team; stored rows are read as plain values.
+
+    A 50,000-row roster meets as many stored people and memberships on re-import;
+    they are read with ``.values()`` (dicts), not model instances, and only the
+    rows that change become instances (for ``bulk_update``).
+    """
+
+    permissions = (
+        "teams.add_person",
+        "teams.change_person",
+        "teams.add_team",
+        "teams.add_membership",
+        "teams.change_membership",
+    )
+
+    def check(self, rows: list[Row], *, lock: bool) -> None:
+        self.locate_villages(rows)
+        self._check_cells(rows)
+        ids = sorted({row.data["id_number"] for row in rows if row.ok})
+        # Lock order as in teams.services: people first, then teams.
+        people = self._values(Person, _PERSON_COLUMNS, "id_number", ids, lock)
+        self.people = {p["id_number"]: p for p in people}
+        villages = sorted({row.place[2].pk for row in rows if row.ok})
+        teams = self._values(Team, _TEAM_COLUMNS, "village_id", villages, lock)
+        self.teams = {(t["village_id"], t["term_id"]): t for t in teams}
+        stored = {
+            m["id"]: m
+            for m in self._values(
+                Membership, _MEMBERSHIP_COLUMNS, "team_id", [t["id"] for t in teams]
+            )
+        }
+        stored.update(
+            (m["id"], m)
+            for m in self._values(
+                Membership,
+                _MEMBERSHIP_COLUMNS,
+                "person_id",
+                [p["id"] for p in people],
+            )
+        )
+        self.new_teams: dict[tuple[int, int], Team] = {}
+        self.new_team_villages: dict[tuple[int, int], object] = {}
+        self._match(rows, stored)
+        spans = self._spans(rows, stored)
+        self._check_people(spans)
+        self._check_teams(spans)
+        self._plan(rows)
+
+    @staticmethod
+    def _values(model, columns, field, values, lock=False) -> list[dict]:
+        queryset = model.objects.values(*columns)
+        if lock:
+            queryset = queryset.select_for_update().order_by("pk")
+        found = []
+        for chunk in chunks(values):
+            found.extend(queryset.filter(**{f"{field}__in": chunk}))
+        return found
+
+    # --- one row at a time ----------------------------------------------------
+    def _check_cells(self, rows: list[Row]) -> None:
+        units = {fold(name): pk for pk, name in Unit.objects.values_list("id", "name")}
+        terms = list(Term.objects.order_by("start_date"))
+        for row in rows:
+            if not row.ok:
+                continue
+            data = row.data
+            birth, gender = _facts(data["id_number"])
+            if row.given("gender") and data["gender"] != gender:
+                row.reject(
+                    "性别",
+                    _("与身份证号码不符：身份证号码显示为%(gender)s。")
+                    % {"gender": _GENDER_LABEL[gender]},
+                )
+            if row.given("birth"):
+                given, has_day = data["birth"]
+                same = (
+                    given == birth
+                    if has_day
+                    else (given.year, given.month) == (birth.year, birth.month)
+                )
+                if not same:
+                    row.reject(
+                        "出生年月",
+                        _("与身份证号码不符：身份证号码显示出生于%(date)s。")
+                        % {"date": f"{birth:%Y年%m月%d日}"},
+                    )
+            unit = units.get(fold(data["unit"]))
+            if unit is None:
+                row.reject(
+                    "派出单位",
+                    _("没有名为“%(name)s”的派出单位，请先导入派出单位。")
+                    % {"name": data["unit"]},
+                )
+            start, end = data["start_date"], data["end_date"]
+            term = next((t for t in terms if t.start_date <= start <= t.end_date), None)
+            if term is None:
+                row.reject(
+                    "驻村起始时间",
+                    _("%(date)s不在任何驻村期次内（已有期次：%(terms)s）。")
+                    % {
+                        "date": start,
+                        "terms": "、".join(
+                            f"{t.name} {t.start_date}至{t.end_date}" for t in terms
+                        )
+                        or _("无"),
+                    },
+                )
+            if end not in (None, KEEP) and end < start:
+                row.reject("驻村结束时间", _("驻村结束时间不能早于驻村起始时间。"))
+            if row.ok:
+                row.plan = {
+                    "unit_id": unit,
+                    "term": term,
+                    "birth": birth,
+                    "gender": gender,
+                    "end": end,  # KEEP: as stored (None for a new membership)
+                }
+
+    # --- which stored membership each row is ----------------------------------------
+    def _team(self, row: Row):
+        """The row's team for its term: stored, or a new one (created on write)."""
+        village, term = row.place[2], row.plan["term"]
+        key = (village.pk, term.pk)
+        team = self.teams.get(key)
+        if team is not None:
+            return key, team["id"]
+        if key not in self.new_teams:
+            self.new_team_villages[key] = village
+            self.new_teams[key] = Team(
+                village_id=village.pk,
+                term_id=term.pk,
+                name=f"{village.name}驻村工作队",
+                start_date=term.start_date,
+                end_date=term.end_date,
+                in_post_deadline=term.in_post_deadline,
+            )
+        return key, None
+
+    def _match(self, rows: list[Row], stored: dict[int, dict]) -> None:
+        by_person_team = defaultdict(list)
+        for m in stored.values():
+            by_person_team[(m["person_id"], m["team_id"])].append(m)
+        claimed: dict[int, Row] = {}
+        for row in rows:
+            if not row.ok:
+                continue
+            plan = row.plan
+            plan["team_key"], team_id = self._team(row)
+            person = self.people.get(row.data["id_number"])
+            candidates = (
+                by_person_team.get((person["id"], team_id), ())
+                if person is not None and team_id is not None
+                else ()
+            )
+            match = None
+            if candidates:
+                start = row.data["start_date"]
+                same_start = [m for m in candidates if m["start_date"] == start]
+                free = [m for m in candidates if m["id"] not in claimed]
+                if same_start:
+                    match = same_start[0]
+                elif len(free) == 1:
+                    match = free[0]
+            if match is not None:
+                earlier = claimed.setdefault(match["id"], row)
+                if earlier is not row:
+                    row.reject(
+                        "身份证号码",
+                        _("与%(where)s是同一段驻村任职，重复了。")
+                        % {"where": earlier.where()},
+                    )
+                    continue
+            plan["membership"] = match
+            if plan["end"] is KEEP:
+                plan["end"] = match["end_date"] if match is not None else None
+
+    def _spans(self, rows: list[Row], stored: dict[int, dict]):
+        """Every person's and every team's memberships as they will be."""
+        claimed = {
+            row.plan["membership"]["id"]
+            for row in rows
+            if row.ok and row.plan.get("membership") is not None
+        }
+        by_person: dict[object, list[_Span]] = defaultdict(list)
+        by_team: dict[object, list[_Span]] = defaultdict(list)
+        team_keys = {t["id"]: key for key, t in self.teams.items()}
+        person_keys = {p["id"]: number for number, p in self.people.items()}
+        for m in stored.values():
+            if m["id"] in claimed:
+                continue
+            team_key = team_keys.get(m["team_id"], ("stored", m["team_id"]))
+            span = _Span(
+                m["start_date"], m["end_date"], team_key, None, None, m["role"], m
+            )
+            if m["person_id"] in person_keys:
+                by_person[person_keys[m["person_id"]]].append(span)
+            if m["team_id"] in team_keys:
+                by_team[team_key].append(span)
+        for row in rows:
+            if not row.ok:
+                continue
+            plan = row.plan
+            span = _Span(
+                row.data["start_date"],
+                plan["end"],
+                plan["team_key"],
+                row.place[2],
+                row,
+                row.data["role"][0],
+            )
+            by_person[row.data["id_number"]].append(span)
+            by_team[plan["team_key"]].append(span)
+        return by_person, by_team
+
+    def _check_people(self, spans) -> None:
+        by_person, _by_team = spans
+        clashes = []
+        for person_spans in by_person.values():
+            if len(person_spans) < 2:
+                continue
+            person_spans.sort(key=lambda s: s.start)
+            for i, span in enumerate(person_spans):
+                for other in person_spans[i + 1 :]:
+                    if other.start > span.end:
+                        break
+                    clashes.append((span, other))
+                    clashes.append((other, span))
+        # Name the village of each stored membership in the way (one query).
+        team_ids = {o.stored["team_id"] for _s, o in clashes if o.row is None}
+        villages = dict(
+            Team.objects.filter(pk__in=team_ids).values_list("id", "village__name")
+        )
+        for span, other in clashes:
+            row = span.row
+            if row is None or not row.ok:
+                continue
+            if other.row is not None:
+                message = _(
+                    "与%(where)s的驻村时间重叠：同一干部同一时间只能在一个工作队。"
+                ) % {"where": other.row.where()}
+            else:
+                message = _(
+                    "该干部%(start)s起已在%(village)s驻村，同一时间只能在一个工作队。"
+                ) % {
+                    "start": other.stored["start_date"],
+                    "village": villages.get(other.stored["team_id"], ""),
+                }
+            row.reject("身份证号码", message)
+
+    def _check_teams(self, spans) -> None:
+        _by_person, by_team = spans
+        limit = settings.ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]
+        for team_spans in by_team.values():
+            rows = [s for s in team_spans if s.row is not None and s.row.ok]
+            if not rows:
+                continue
+            secretaries = [
+                s for s in team_spans if s.role == Membership.Role.FIRST_SECRETARY
+            ]
+            for span in rows:
+                if span.role != Membership.Role.FIRST_SECRETARY:
+                    continue
+                if any(o is not span and o.overlaps(span) for o in secretaries):
+                    span.row.reject(
+                        "驻村职务",
+                        _(
+                            "该工作队同一时间已有第一书记，一个工作队只能有一名第一书记。"
+                        ),
+                    )
+            village = rows[0].village
+            if not self.places.by_id[village.county_id].code.startswith(
+                LIANGSHAN_CODE[:4]
+            ):
+                continue
+            for span in rows:
+                count = sum(1 for o in team_spans if o.active_on(span.start))
+                if count > limit:
+                    span.row.reject(
+                        "村",
+                        _(
+                            "凉山州工作队最多%(limit)d人，%(village)s工作队在%(date)s"
+                            "将有%(count)d人。"
+                        )
+                        % {
+                            "limit": limit,
+                            "village": village.name,
+                            "date": span.start,
+                            "count": count,
+                        },
+                    )
+
+    # --- what changes -------------------------------------------------------------
+    def _plan(self, rows: list[Row]) -> None:
+        """Person values come from the person's latest row (the freshest facts)."""
+        latest: dict[str, Row] = {}
+        for row in rows:
+            if row.ok:
+                number = row.data["id_number"]
+                other = latest.get(number)
+                if other is None or row.data["start_date"] >= other.data["start_date"]:
+                    latest[number] = row
+        self.person_creates: dict[str, dict] = {}
+        self.person_updates: list[tuple[dict, dict, str]] = []
+        for number, row in latest.items():
+            data, plan = row.data, row.plan
+            values = {name: data[name] for name in _PERSON_DEFAULTS if row.given(name)}
+            values["name"] = data["name"]
+            person = self.people.get(number)
+            if person is None:
+                self.person_creates[number] = {
+                    **_PERSON_DEFAULTS,
+                    **values,
+                    "id_number": number,
+                    "birth_date": plan["birth"],
+                    "gender": plan["gender"],
+                    "unit_id": plan["unit_id"],
+                }
+                continue
+            if person["unit_id"] is None:
+                values["unit_id"] = plan["unit_id"]
+            changes = changed_fields(person, values)
+            if changes:
+                county = self.places.by_id[row.place[2].county_id].code
+                self.person_updates.append((person, changes, county))
+                row.outcome = "updated"
+        self.membership_creates: list[tuple[Row, dict]] = []
+        self.membership_updates: list[tuple[Row, dict, dict]] = []
+        for row in rows:
+            if not row.ok:
+                continue
+            plan = row.plan
+            role, is_leader = row.data["role"]
+            values = {
+                "role": role,
+                "is_leader": is_leader,
+                "unit_id": plan["unit_id"],
+                "start_date": row.data["start_date"],
+                "end_date": plan["end"],
+            }
+            membership = plan.get("membership")
+            if membership is None:
+                row.outcome = "created"
+                self.membership_creates.append((row, values))
+                continue
+            changes = changed_fields(membership, values)
+            if changes:
+                self.membership_updates.append((row, membership, changes))
+                row.outcome = "updated"
+            elif not row.outcome:
+                row.outcome = "unchanged"
+
+    # --- writing ---------------------------------------------------------------
+    def write(self, rows: list[Row], audit: AuditBatch) -> None:
+        by_id = self.places.by_id
+        teams = list(self.new_teams.values())
+        insert_instances(teams)
+        for key, team in self.new_teams.items():
+            county = by_id[self.new_team_villages[key].county_id].code
+            audit.created(team, ("village_id", "term_id"), county, team.name)
+        team_ids = {key: t["id"] for key, t in self.teams.items()}
+        team_ids.update((key, t.pk) for key, t in self.new_teams.items())
+        numbers = list(self.person_creates)
+        person_pks = dict(
+            zip(
+                numbers,
+                insert_dicts(Person, [self.person_creates[n] for n in numbers]),
+                strict=True,
+            )
+        )
+        person_pks.update((n, p["id"]) for n, p in self.people.items())
+        self._update(
+            Person,
+            [
+                (person, changes, county, person["name"])
+                for person, changes, county in self.person_updates
+            ],
+            audit,
+        )
+        # Updates first: a shortened membership must make room before a new one.
+        self._update(
+            Membership,
+            [
+                (
+                    membership,
+                    changes,
+                    by_id[row.place[2].county_id].code,
+                    f"{row.data['name']}（{row.place[2].name}）",
+                )
+                for row, membership, changes in self.membership_updates
+            ],
+            audit,
+        )
+        for row, values in self.membership_creates:
+            values["person_id"] = person_pks[row.data["id_number"]]
+            values["team_id"] = team_ids[row.plan["team_key"]]
+        membership_pks = insert_dicts(
+            Membership, [values for _row, values in self.membership_creates]
+        )
+        announced: set[str] = set()
+        for (row, values), pk in zip(
+            self.membership_creates, membership_pks, strict=True
+        ):
+            county = by_id[row.place[2].county_id].code
+            number = row.data["id_number"]
+            if number in self.person_creates and number not in announced:
+                announced.add(number)
+                person = self.person_creates[number]
+                audit.created_values(
+                    Person,
+                    person_pks[number],
+                    person,
+                    _PERSON_AUDIT,
+                    county,
+                    person["name"],
+                )
+            audit.created_values(
+                Membership,
+                pk,
+                values,
+                _MEMBERSHIP_AUDIT,
+                county,
+                f"{row.data['name']}（{row.place[2].name}）",
+            )
+        result = self.result
+        result.count_object(_("驻村工作队"), "created", len(teams))
+        result.count_object(_("干部"), "created", len(numbers))
+        result.count_object(_("干部"), "updated", len(self.person_updates))
+        result.count_object(_("队员任职"), "created", len(membership_pks))
+        result.count_object(_("队员任职"), "updated", len(self.membership_updates))
+
+    @staticmethod
+    def _update(model, updates, audit: AuditBatch) -> None:
+        """bulk_update stored rows (dicts of every loaded column) with their changes."""
+        if not updates:
+            return
+        objs, names = [], set()
+        for stored, changes, county, label in updates:
+            obj = model(**stored)
+            audit.updated(obj, apply_changes(obj, changes), county, label)
+            names.update(changes)
+            objs.append(obj)
+        model.objects.bulk_update(objs, sorted(names), batch_size=500)
+
+
+RosterResource.importer_class = RosterImporter

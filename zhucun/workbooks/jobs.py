@@ -1,0 +1,191 @@
+"""Imports started from the browser: upload, check (a dry run), confirm, import.
+
+A job is an ``ImportJob`` row (``zhucun.models``) plus a folder under
+``VAR_DIR/imports/<job id>/`` holding the uploaded workbook, the error workbook when
+there is one, and ``progress.json`` while a worker runs it. Progress goes to that
+file and not to the job row because the import writes inside one long transaction:
+a row updated inside it would stay invisible to the page until the end, and on
+SQLite a second connection could not write it at all.
+
+Files of up to ``ZHUCUN_IMPORT_INLINE_MAX_BYTES`` (default 256 KiB, a few thousand
+rows) are checked and imported while the page waits; larger ones by a Celery task
+(``zhucun.workbooks.tasks``), the page showing the progress bar meanwhile.
+"""
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhucun.workbooks.importer import ImportResult, may_import, run_import
+from zhucun.workbooks.kinds import KINDS
+from zhucun.workbooks.safety import max_bytes
+
+UPLOAD_NAME = "upload.xlsx"
+ERRORS_NAME = "errors.xlsx"
+PROGRESS_NAME = "progress.json"
+ERRORS_SHOWN = 200  # errors kept on the job row; the error workbook has them all
+
+
+def job_model():
+    """The ImportJob model (looked up late: it lives in zhucun.models)."""
+    return apps.get_model("zhucun", "ImportJob")
+
+
+def inline_max_bytes() -> int:
+    return int(getattr(settings, "ZHUCUN_IMPORT_INLINE_MAX_BYTES", 256 * 1024))
+
+
+def imports_dir() -> Path:
+    return Path(settings.VAR_DIR) / "imports"
+
+
+def job_folder(job) -> Path:
+    return Path(job.file_path).parent
+
+
+def errors_path(job) -> Path:
+    return job_folder(job) / ERRORS_NAME
+
+
+# --- reads ----------------------------------------------------------------------
+
+
+def job_get(*, user, pk: int):
+    """One of the user's own jobs, else 404 (another user's job does not exist)."""
+    try:
+        return job_model().objects.get(pk=pk, user=user)
+    except job_model().DoesNotExist:
+        raise Http404(_("导入任务不存在。")) from None
+
+
+def job_list(*, user, limit: int = 20):
+    """The user's latest jobs."""
+    return job_model().objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+
+
+def job_progress(job) -> tuple[int, str]:
+    """(percent, stage) of a running job, from its progress file if a worker wrote one."""
+    try:
+        data = json.loads((job_folder(job) / PROGRESS_NAME).read_text("utf-8"))
+        return int(data["percent"]), str(data["stage"])
+    except (OSError, ValueError, KeyError):
+        return job.progress, ""
+
+
+# --- writes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_create(*, user, kind: str, upload) -> object:
+    """Store an uploaded workbook and open a job for it (nothing is read yet)."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": _("未知的数据类型。")})
+    if not may_import(user, kind):
+        raise ValidationError({"kind": _("您没有导入这类数据的权限。")})
+    if upload.size > max_bytes():
+        raise ValidationError(
+            {
+                "file": _("文件太大，导入文件不能超过%(limit)d MB。")
+                % {"limit": max_bytes() // (1024 * 1024)}
+            }
+        )
+    folder = imports_dir() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / UPLOAD_NAME
+    with path.open("wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    return job_model().objects.create(
+        kind=kind,
+        user=user,
+        file_path=str(path),
+        original_name=os.path.basename(upload.name)[:255],
+    )
+
+
+def runs_inline(job) -> bool:
+    return Path(job.file_path).stat().st_size <= inline_max_bytes()
+
+
+def job_start(job, *, confirm: bool, ip_address: str | None = None) -> None:
+    """Check (``confirm=False``) or import a job: now if small, else in the worker."""
+    Status = job_model().Status
+    job.status = Status.IMPORTING if confirm else Status.CHECKING
+    job.progress = 0
+    job.save(update_fields=["status", "progress"])
+    if runs_inline(job):
+        job_run(job.pk, confirm=confirm, ip_address=ip_address)
+        return
+    from zhucun.workbooks.tasks import import_job_run
+
+    transaction.on_commit(
+        lambda: import_job_run.delay(job.pk, confirm=confirm, ip_address=ip_address)
+    )
+
+
+def job_run(job_id: int, *, confirm: bool, ip_address: str | None = None) -> None:
+    """Run a job's check or import to its end, and record how it went."""
+    model = job_model()
+    job = model.objects.select_related("user").get(pk=job_id)
+    Status = model.Status
+    if confirm and job.counts.get("checked_ok") is not True:
+        return  # only a job whose check passed may be imported
+    progress_file = job_folder(job) / PROGRESS_NAME
+
+    def progress(percent: int, stage: str) -> None:
+        tmp = progress_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"percent": percent, "stage": stage}), "utf-8")
+        tmp.replace(progress_file)
+
+    errors_file = errors_path(job)
+    errors_file.unlink(missing_ok=True)
+    try:
+        result = run_import(
+            kind=job.kind,
+            path=job.file_path,
+            user=job.user,
+            dry_run=not confirm,
+            ip_address=ip_address,
+            progress=progress,
+            error_workbook=errors_file,
+        )
+    except Exception:
+        model.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    finally:
+        progress_file.unlink(missing_ok=True)
+    _record(job, result, confirm)
+
+
+def _record(job, result: ImportResult, confirm: bool) -> None:
+    Status = job_model().Status
+    counts = result.as_dict()
+    if confirm:
+        status = Status.DONE if result.written else Status.REJECTED
+        counts["checked_ok"] = result.written
+    else:
+        status = Status.CHECKED if result.ok else Status.REJECTED
+        counts["checked_ok"] = result.ok
+    job.status = status
+    job.progress = 100
+    job.counts = counts
+    job.errors = [e.as_dict() for e in result.errors[:ERRORS_SHOWN]]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "progress", "counts", "errors", "finished_at"])
+
+
+def job_discard(job) -> None:
+    """Forget a job's files (the row stays, as a record of the attempt)."""
+    shutil.rmtree(job_folder(job), ignore_errors=True)
