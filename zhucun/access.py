@@ -166,6 +166,8 @@ def _rules() -> dict[str, Rule]:
         "funding.spending": _through_team("fund__team__"),
         "zhucun.auditentry": Rule(region=_audit_region),
         "zhucun.userscope": Rule(region=_path("region__path")),
+        # Import jobs are read by their owner only (zhucun/workbooks/jobs.py).
+        "zhucun.importjob": Rule(),
     }
 
 

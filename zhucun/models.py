@@ -122,3 +122,54 @@ class UserScope(models.Model):
     def __str__(self) -> str:
         place = self.region or self.unit or self.work_committee
         return f"{self.get_role_display()}：{place}"
+
+
+class ImportJob(models.Model):
+    """An Excel import started from the browser: checked first, imported on confirmation."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        CHECKING = "checking", _("正在检查")
+        CHECKED = "checked", _("检查通过，待确认导入")
+        REJECTED = "rejected", _("有错误，未导入")
+        IMPORTING = "importing", _("正在导入")
+        DONE = "done", _("导入完成")
+        FAILED = "failed", _("处理出错")
+
+    kind = models.CharField(_("数据类型"), max_length=16)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_path = models.CharField(_("文件位置"), max_length=500)
+    original_name = models.CharField(
+        _("原文件名"), max_length=255, blank=True, default=""
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        db_index=True,
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel导入")
+        verbose_name_plural = _("Excel导入")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="importjob_progress_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name}（{self.get_status_display()}）"

@@ -12,3 +12,7 @@ def ping(path: str | None = None) -> str:
     if path:
         Path(path).write_text(f"pong {os.getpid()}", encoding="utf-8")
     return "pong"
+
+
+# Tasks that live outside an app's tasks.py, registered with the worker here.
+from zhucun.workbooks.tasks import import_job_run  # noqa: E402, F401

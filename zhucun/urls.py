@@ -25,6 +25,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("funding/", include("funding.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("workbooks/", include("zhucun.workbooks.urls")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
