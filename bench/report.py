@@ -24,8 +24,10 @@ def number(value: float | None, unit: str = "") -> str:
         text = f"{value:,.0f}"
     elif unit == "s":
         text = f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+    elif abs(value) >= 100:
+        text = f"{value:.0f}"
     else:
-        text = f"{value:g}"
+        text = f"{value:.3g}"
     return f"{text} {unit}".strip()
 
 
@@ -137,9 +139,33 @@ def format_rules(results: list[dict]) -> str:
     )
 
 
+def _cells(result: dict | None) -> list[str]:
+    if result is None:
+        return ["", "", ""]
+    if result["status"] != "ok":
+        status = "尚未实现" if result["status"] == "unavailable" else "出错"
+        return [f"{status}：{result['reason']}", "", ""]
+    return [
+        figure_text(result["figure"]),
+        anchor_text(result["anchor"]),
+        ratio_text(result["ratio"]),
+    ]
+
+
 def format_markdown(document: dict) -> str:
-    """The same table as Markdown, with the machine it came from (for the README)."""
+    """The run's results side by side per database, as Markdown (for the README)."""
     m = document["machine"]
+    databases = list(dict.fromkeys(r["database"] for r in document["results"]))
+    by_name: dict[str, dict[str, dict]] = {}
+    for r in document["results"]:
+        by_name.setdefault(r["name"], {})[r["database"]] = r
+    header = ["项目"]
+    for database in databases:
+        name = DATABASE_NAMES.get(database, database)
+        header += [f"{name} 结果", "基准", "比值"]
+    header.append(
+        "目标（" + "/".join(DATABASE_NAMES.get(d, d) for d in databases) + "）"
+    )
     lines = [
         f"{document['started_at']}，{document['mode']}，{document['villages']:,} 个村，"
         f"代码版本 `{document['code_version']}`；{m['nproc']} 核 {m['cpu']}，"
@@ -148,12 +174,21 @@ def format_markdown(document: dict) -> str:
         f"负载均值（1/5/15 分钟）开始时 {m.get('load_average_before')}，"
         f"结束时 {m.get('load_average')}。",
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "---|" * len(HEADER),
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
     ]
-    for row in rows(document["results"]):
-        cells = [c.replace("|", "\\|") for c in row]
-        lines.append("| " + " | ".join(cells) + " |")
+    for per_database in by_name.values():
+        first = next(iter(per_database.values()))
+        cells = [first["label"]]
+        goals = []
+        for database in databases:
+            result = per_database.get(database)
+            cells += _cells(result)
+            if result and result.get("goal"):
+                goals.append(goal_text(result["goal"])[0])
+        text = first["goal"]["text"] if first.get("goal") else ""
+        cells.append(f"{text}：{'/'.join(goals)}" if text else "")
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
 
 

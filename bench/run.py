@@ -210,10 +210,16 @@ def group_config(group: str, config: dict, plan: Plan, work_dir: Path) -> dict:
     chosen = dict(config, database=plan.vendor)
     if group == "roster":
         chosen["source_url"] = plan.province.url
-        chosen["workbook"] = str(
+        workbook = (
             work_dir
             / f"roster-{plan.vendor}-{plan.province.key}-{config['import_rows']}.xlsx"
         )
+        # Workbooks of another version of this province are stale.
+        size = plan.province.key.split("-", 1)[0]
+        for stale in work_dir.glob(f"roster-{plan.vendor}-{size}-*.xlsx"):
+            if stale != workbook and plan.province.key not in stale.name:
+                stale.unlink()
+        chosen["workbook"] = str(workbook)
     return chosen
 
 

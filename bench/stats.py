@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,13 +38,6 @@ def summary(values: Sequence[float], *, unit: str, digits: int = 1) -> dict:
         q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
         result["iqr"] = [r(q1), r(q3)]
     return result
-
-
-def single(value: float, *, unit: str, digits: int = 1, **extra) -> dict:
-    """A figure measured once (no spread)."""
-    return {"value": round(value, digits), "stat": "single", "unit": unit, "n": 1} | (
-        extra
-    )
 
 
 def timed(
@@ -102,7 +95,3 @@ def unavailable(
 
 def goal(text: str, met: bool | None) -> dict:
     return {"text": text, "met": met}
-
-
-def all_equal(values: Iterable) -> bool:
-    return len(set(values)) <= 1
