@@ -20,6 +20,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("accounts/users/", accounts.user_list, name="user-list"),
+    path("villages/", include("villages.urls")),
+    path("teams/", include("teams.urls")),
     path("attendance/", include("attendance.urls")),
     path("compliance/", include("assessments.compliance_urls")),
     path("assessments/", include("assessments.urls")),
