@@ -13,10 +13,12 @@ from assessments.models import (
 )
 from zhucun.admin import ZhucunAdmin, ZhucunInline
 from zhucun.admin_filters import region_filters, year_filter
+from zhucun.workbooks.admin import WorkbookAdminMixin
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ZhucunAdmin):
+class AssessmentAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "assessments"
     list_display = (
         "person",
         "team_name",
@@ -57,7 +59,8 @@ class TrainingEventAdmin(ZhucunAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(ZhucunAdmin):
+class TrainingRecordAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "training"
     list_display = ("person", "event", "event_start", "days")
     list_select_related = ("person", "event")
     list_filter = (

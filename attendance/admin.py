@@ -18,10 +18,12 @@ from attendance.models import (
 )
 from zhucun.admin import ZhucunAdmin
 from zhucun.admin_filters import QuarterFilter, region_filters, year_filter
+from zhucun.workbooks.admin import WorkbookAdminMixin
 
 
 @admin.register(MonthlyAttendance)
-class MonthlyAttendanceAdmin(ZhucunAdmin):
+class MonthlyAttendanceAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "attendance"
     list_display = (
         "person_name",
         "village_name",

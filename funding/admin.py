@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from funding.models import Fund, Spending
 from zhucun.admin import ZhucunAdmin, ZhucunInline
 from zhucun.admin_filters import region_filters, year_filter
+from zhucun.workbooks.admin import WorkbookAdminMixin
 
 
 class SpendingInline(ZhucunInline):
@@ -33,7 +34,8 @@ def _spent_total():
 
 
 @admin.register(Fund)
-class FundAdmin(ZhucunAdmin):
+class FundAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "funding"
     list_display = (
         "team",
         "county_name",

@@ -38,6 +38,7 @@ from zhucun.access import get_scoped_or_404
 from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
 from zhucun.admin_filters import InPostFilter, region_filters
 from zhucun.audit import snapshot
+from zhucun.workbooks.admin import WorkbookAdminMixin
 
 # PERSON_FIELDS names the unit by its column; the form names it by the relation.
 PERSON_FORM_FIELDS = tuple("unit" if f == "unit_id" else f for f in PERSON_FIELDS)
@@ -82,7 +83,8 @@ class WorkCommitteeAdmin(ZhucunAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ZhucunAdmin):
+class UnitAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "units"
     list_display = (
         "name",
         "level",
@@ -425,7 +427,8 @@ class TeamAdmin(MembershipWrites, ZhucunAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(MembershipWrites, ZhucunAdmin):
+class MembershipAdmin(WorkbookAdminMixin, MembershipWrites, ZhucunAdmin):
+    workbook_kind = "roster"
     form = MembershipForm
     list_display = (
         "person",

@@ -80,8 +80,18 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     id_number = factory.LazyFunction(make_id_number)
     name = factory.Sequence(lambda n: f"干部{n}")
-    gender = Person.Gender.MALE
-    birth_date = datetime.date(1985, 3, 12)
+    # The ID number carries both (GB 11643); an export of factory people must
+    # re-import, and the import refuses a birth date or gender the ID contradicts.
+    gender = factory.LazyAttribute(
+        lambda o: (
+            Person.Gender.MALE if int(o.id_number[16]) % 2 else Person.Gender.FEMALE
+        )
+    )
+    birth_date = factory.LazyAttribute(
+        lambda o: datetime.date(
+            int(o.id_number[6:10]), int(o.id_number[10:12]), int(o.id_number[12:14])
+        )
+    )
     political_status = Person.PoliticalStatus.CPC
     rank = Person.Rank.SECTION
     unit = factory.SubFactory(UnitFactory)

@@ -16,6 +16,7 @@ from villages.services import (
 )
 from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values
 from zhucun.admin_filters import region_filters
+from zhucun.workbooks.admin import WorkbookAdminMixin
 
 
 @admin.register(Region)
@@ -114,7 +115,8 @@ def _household_rows():
 
 
 @admin.register(Village)
-class VillageAdmin(ZhucunAdmin):
+class VillageAdmin(WorkbookAdminMixin, ZhucunAdmin):
+    workbook_kind = "villages"
     form = VillageForm
     list_display = (
         "name",

@@ -127,7 +127,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "zhucun",
+            # Databases that share one Redis (a test database beside the real
+            # one, the benchmark's) keep their throttle counters and cached
+            # pages apart.
+            "KEY_PREFIX": f"zhucun:{DATABASES['default']['NAME']}",
         }
     }
     CELERY_BROKER_URL = REDIS_URL

@@ -122,6 +122,25 @@ def export_workbook(
     )
 
 
+def export_template(*, kind: str, target) -> None:
+    """Write an empty workbook of ``kind``: the title, the header row, no data.
+
+    It is the import layout itself, so a clerk who fills it in below the header
+    can import it as it is.
+    """
+    resource = resource_class(kind)(user=None, full_personal_data=True)
+    title_lines = [
+        _("%(title)s（导入模板）") % {"title": resource.title},
+        _(
+            "请从表头下一行起逐行填写，不要改动表头；可以保留本标题行。"
+            "日期可写作2019-03-01、2019年3月1日或2019.3.1；身份证号码请设为文本格式。"
+        ),
+    ]
+    write_workbook(
+        target, [(_layout_of(resource, str(resource.title), title_lines), [])]
+    )
+
+
 @transaction.atomic
 def _record_reveal(*, user, kind: str, title: str, rows: int, county) -> None:
     """One ``reveal`` entry for a whole export of full 身份证号码 and phones."""

@@ -1,7 +1,4 @@
-"""Import and export pages (to be included by zhucun/urls.py once ImportJob exists)::
-
-path("workbooks/", include("zhucun.workbooks.urls")),
-"""
+"""Import and export pages, under /workbooks/."""
 
 from django.urls import path
 
@@ -14,5 +11,11 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_job, name="import-job"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
     path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import-errors"),
+    path("imports/<slug:kind>/", views.import_start, name="import-kind"),
+    path(
+        "imports/<slug:kind>/template.xlsx",
+        views.import_template,
+        name="import-template",
+    ),
     path("exports/", views.export, name="export"),
 ]

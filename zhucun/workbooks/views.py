@@ -8,6 +8,8 @@ Celery worker while the page refreshes itself to show the progress bar (no scrip
 needed). Jobs belong to their user: anyone else's job answers 404.
 """
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_POST
 from villages.models import Region
 from zhucun.audit import client_ip
 from zhucun.workbooks import jobs
-from zhucun.workbooks.exporter import export_workbook
+from zhucun.workbooks.exporter import export_template, export_workbook
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS, TITLES
 
@@ -72,12 +74,27 @@ class ExportForm(forms.Form):
 
 
 @login_required
-def import_start(request):
-    """Upload a workbook; small ones are checked at once, large ones queued."""
+def import_start(request, kind: str | None = None):
+    """Upload a workbook; small ones are checked at once, large ones queued.
+
+    With ``kind`` (``/workbooks/imports/roster/``) the page is that kind's own:
+    the kind is fixed and its template is offered for download.
+    """
     kinds = importable_kinds(request.user)
     if not kinds:
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if kind is not None and kind not in dict(kinds):
+        if kind in KINDS:
+            raise PermissionDenied
+        raise Http404(_("没有这种数据类型。"))
+    data = files = None
+    if request.method == "POST":
+        data, files = request.POST.copy(), request.FILES
+        if kind is not None:
+            data["kind"] = kind
+    form = ImportForm(data, files, user=request.user, initial={"kind": kind})
+    if kind is not None:
+        form.fields["kind"].widget = forms.HiddenInput()
     if request.method == "POST" and form.is_valid():
         try:
             job = jobs.job_create(
@@ -95,7 +112,29 @@ def import_start(request):
     return render(
         request,
         "workbooks/import_start.html",
-        {"form": form, "jobs": jobs.job_list(user=request.user)},
+        {
+            "form": form,
+            "kind": kind,
+            "title": TITLES[kind] if kind else "",
+            "kinds": kinds,
+            "jobs": jobs.job_list(user=request.user),
+        },
+    )
+
+
+@login_required
+def import_template(request, kind: str):
+    """Download the empty workbook of a kind: its title and header row."""
+    if kind not in KINDS:
+        raise Http404(_("没有这种数据类型。"))
+    handle = tempfile.TemporaryFile()
+    export_template(kind=kind, target=handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{TITLES[kind]}-导入模板.xlsx",
+        content_type=XLSX_TYPE,
     )
 
 
@@ -154,8 +193,6 @@ def export(request):
     """Export a kind, scoped to the user, in the layout it is imported in."""
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        import tempfile
-
         kind = form.cleaned_data["kind"]
         handle = tempfile.TemporaryFile()
         export_workbook(
