@@ -414,6 +414,10 @@ class Membership(models.Model):
                 name="membership_team_dates_idx",
             ),
             models.Index(fields=["unit", "start_date"], name="membership_unit_idx"),
+            # The default ordering (a team's members, 第一书记 first).
+            models.Index(
+                fields=["team", "role", "start_date"], name="membership_order_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,10 @@ Each configuration case imports the settings in a fresh interpreter, because
 settings are read once per process.
 """
 
+import http.client
 import json
 import re
 import secrets
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -263,13 +263,19 @@ def gunicorn_like_compose_web(django_db_setup, django_db_blocker, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
+        # The master binds the port before its worker has loaded Django: wait
+        # for an HTTP answer (any status), so a slow machine does not fail the
+        # container check for the worker's start-up time.
+        deadline = time.monotonic() + 90
         while server.poll() is None and time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                answer = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                answer.request("GET", "/healthz")
+                answer.getresponse()  # a redirect to HTTPS is an answer too
+                answer.close()
                 break
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.3)
         yield port
     finally:
         server.terminate()
