@@ -74,6 +74,14 @@ CEILING = Endpoint("load.api.root", "API 根（天花板）", "/api/v1/")
 ENDPOINTS = (
     Endpoint("load.api.villages.list", "并发 API 列表：村", "/api/v1/villages/", True),
     Endpoint("load.api.teams.list", "并发 API 列表：工作队", "/api/v1/teams/", True),
+    # The largest table (a row per member and month): its page must not count
+    # every row (zhucun.pagination caps the count).
+    Endpoint(
+        "load.api.attendance.list",
+        "并发 API 列表：月度考勤（最大的表）",
+        "/api/v1/attendance/",
+        True,
+    ),
     Endpoint(
         "load.api.villages.detail", "并发 API 详情：一个村", "/api/v1/villages/{id}/"
     ),
