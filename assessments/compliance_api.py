@@ -133,6 +133,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 description=_("规则代码，如 TEAM_TOO_SMALL"),
+                pattern=r"^[A-Z][A-Z_]*$",
             ),
             *[
                 OpenApiParameter(

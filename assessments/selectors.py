@@ -347,7 +347,10 @@ class TrainingEventFilterSet(StrictFilterSet):
         label=_("行政区划代码，含其所有下级：返回有曾在该地区驻村的干部参训的培训班。"),
     )
     year = django_filters.NumberFilter(
-        field_name="start_date__year", label=_("开班年度。")
+        field_name="start_date__year",
+        min_value=1,
+        max_value=9999,  # a __year lookup builds date(year, 1, 1)
+        label=_("开班年度。"),
     )
     level = django_filters.ChoiceFilter(
         choices=TrainingEvent.Level.choices, label=_("举办层级。")
@@ -394,7 +397,10 @@ class TrainingRecordFilterSet(StrictFilterSet):
     event = IdFilter(field_name="event", label=_("培训班的 id。"))
     person = IdFilter(field_name="person", label=_("干部的 id。"))
     year = django_filters.NumberFilter(
-        field_name="event__start_date__year", label=_("培训班开班年度。")
+        field_name="event__start_date__year",
+        min_value=1,
+        max_value=9999,  # a __year lookup builds date(year, 1, 1)
+        label=_("培训班开班年度。"),
     )
 
     class Meta:

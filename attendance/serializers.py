@@ -1,6 +1,7 @@
 """API representations of part 四, and the payloads of its writes."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import (
@@ -17,6 +18,10 @@ from villages.models import Household
 from villages.serializers import RegionBriefSerializer
 
 
+# Not a "date": the schema must describe the YYYY-MM the API reads and writes.
+@extend_schema_field(
+    {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2019-01"}
+)
 class MonthField(serializers.DateField):
     """A month as ``YYYY-MM`` (stored as its first day)."""
 

@@ -1,4 +1,10 @@
-"""Read-only API of units, people, teams and memberships under /api/v1/."""
+"""API of units, pairings, people, teams and memberships under /api/v1/.
+
+Reads come from ``teams.selectors``. Writes validate their body (``teams.api_writes``),
+find the rows they name through the selectors (outside the user's scope: 404 for
+the row written, a field error for a row named in the body), call one service of
+``teams.services`` and read the row back through its selector.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +19,18 @@ from teams.api_writes import (
     InsureSerializer,
     MarkUnfitSerializer,
     MembershipCreateSerializer,
+    PairingWriteSerializer,
+    PersonWriteSerializer,
     ReplaceSerializer,
     StepSerializer,
+    TeamCreateSerializer,
+    UnitWriteSerializer,
 )
 from teams.id_numbers import parse_id_number
-from teams.models import Membership, Person, Team, Unit
+from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from teams.serializers import (
     MembershipSerializer,
+    PairingSerializer,
     PersonSerializer,
     TeamSerializer,
     UnitSerializer,
@@ -30,11 +41,42 @@ from teams.services import (
     membership_mark_unfit,
     membership_record_step,
     membership_replace,
+    pairing_create,
+    pairing_update,
+    person_create,
     person_reveal_personal_data,
+    person_update,
+    team_create,
+    unit_create,
+    unit_update,
 )
+from villages.api import require_perm
+from villages.models import Region, Village
+from villages.selectors import managed_regions, village_get
 from zhucun import clock
-from zhucun.access import user_scope
+from zhucun.access import scoped, user_scope
 from zhucun.api_filters import SelectorViewSet
+
+REFUSED = OpenApiResponse(description=_("数据有误，fields 中按字段说明原因"))
+NOT_FOUND = OpenApiResponse(description=_("记录不存在或不在您的管辖范围内"))
+
+
+def _region_by_code(code: str | None, field: str) -> Region | None:
+    """Any region of the province by its code (counties linked to a unit or a pairing)."""
+    if not code:
+        return None
+    region = Region.objects.select_related("parent").filter(code=code).first()
+    if region is None:
+        raise DjangoValidationError(
+            {field: _("未找到行政区划代码“%(code)s”。") % {"code": code}}
+        )
+    return region
+
+
+def _managed(user, region: Region | None) -> bool:
+    return (
+        region is not None and managed_regions(user=user).filter(pk=region.pk).exists()
+    )
 
 
 class RevealRequestSerializer(serializers.Serializer):
@@ -69,6 +111,185 @@ class UnitViewSet(SelectorViewSet):
     def get_row(self, *, user, pk):
         return selectors.unit_get(user=user, pk=pk)
 
+    def _read(self, unit: Unit, code=status.HTTP_200_OK) -> Response:
+        row = selectors.unit_get(user=self.request.user, pk=unit.pk)
+        return Response(UnitSerializer(row).data, status=code)
+
+    def _relations(self, data: dict) -> dict:
+        """Turn the codes and ids of the body into rows the user may name."""
+        user = self.request.user
+        if "region" in data:
+            region = _region_by_code(data["region"], "region")
+            if not _managed(user, region):
+                raise DjangoValidationError(
+                    {
+                        "region": _("所在地区“%(name)s”不在您的管辖范围内。")
+                        % {"name": region.name}
+                    }
+                )
+            data["region"] = region
+        for field in ("fixed_point_county", "deep_poverty_link_county"):
+            if field in data:
+                data[field] = _region_by_code(data[field], field)
+        if data.get("work_committee") is not None:
+            committee = (
+                scoped(user, WorkCommittee.objects.all())
+                .filter(pk=data["work_committee"])
+                .first()
+            )
+            if committee is None:
+                raise DjangoValidationError(
+                    {"work_committee": _("机关工委不存在或不在您的管辖范围内。")}
+                )
+            data["work_committee"] = committee
+        return data
+
+    @extend_schema(
+        summary=_("登记派出单位"),
+        description=_(
+            "县委组织部登记位于本地区的派出单位（单位名称全省唯一）。"
+            "单位目录全省共享，登记后各地都能选用；写入操作日志。"
+        ),
+        request=UnitWriteSerializer,
+        responses={
+            201: UnitSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有登记派出单位的权限")),
+        },
+    )
+    def create(self, request):
+        require_perm(request.user, "teams.add_unit", _("您没有登记派出单位的权限。"))
+        body = UnitWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        unit = unit_create(**self._relations(dict(body.validated_data)))
+        return self._read(unit, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改派出单位"),
+        description=_(
+            "只修改所填的字段。单位目录全省共享，但只有单位所在地区的管理者能修改它："
+            "其他地区的单位返回403。修改前后的值写入操作日志。"
+        ),
+        request=UnitWriteSerializer,
+        responses={
+            200: UnitSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(
+                description=_("没有修改派出单位的权限，或单位不在您的管辖范围内")
+            ),
+            404: NOT_FOUND,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        unit = self.get_object()
+        require_perm(request.user, "teams.change_unit", _("您没有修改派出单位的权限。"))
+        if not _managed(request.user, unit.region):
+            raise PermissionDenied(
+                _("“%(name)s”位于%(region)s，不在您的管辖范围内，不能修改。")
+                % {"name": unit.name, "region": unit.region.name}
+            )
+        body = UnitWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        unit = unit_update(unit=unit, **self._relations(dict(body.validated_data)))
+        return self._read(unit)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("对口帮扶关系列表"),
+        description=_(
+            "对口帮扶（帮扶县 → 藏区、彝区受援贫困县），按受援县排序；"
+            "region 返回帮扶县或受援县位于该地区的关系。"
+        ),
+    ),
+    retrieve=extend_schema(
+        summary=_("对口帮扶关系详情"), description=_("按 id 读取一条对口帮扶关系。")
+    ),
+)
+@extend_schema(tags=[_("对口帮扶")])
+class PairingViewSet(SelectorViewSet):
+    queryset = Pairing.objects.none()
+    serializer_class = PairingSerializer
+    filterset_class = selectors.PairingFilterSet
+
+    def list_rows(self, *, user, filters):
+        return selectors.pairing_list(user=user, filters=filters)
+
+    def get_row(self, *, user, pk):
+        return selectors.pairing_get(user=user, pk=pk)
+
+    def _read(self, pairing: Pairing, code=status.HTTP_200_OK) -> Response:
+        row = selectors.pairing_get(user=self.request.user, pk=pairing.pk)
+        return Response(PairingSerializer(row).data, status=code)
+
+    def _counties(self, data: dict) -> dict:
+        return {
+            field: _region_by_code(data[field], field)
+            for field in ("assisting_county", "assisted_county")
+            if field in data
+        }
+
+    def _require_one_managed(self, assisting: Region, assisted: Region) -> None:
+        user = self.request.user
+        if not (_managed(user, assisting) or _managed(user, assisted)):
+            raise DjangoValidationError(
+                {"assisted_county": _("帮扶县和受援县都不在您的管辖范围内。")}
+            )
+
+    @extend_schema(
+        summary=_("登记对口帮扶关系"),
+        description=_(
+            "帮扶县和受援县须为两个不同的县（市、区），其中至少一个在您的管辖范围内；"
+            "同一对关系不能重复登记。写入操作日志。"
+        ),
+        request=PairingWriteSerializer,
+        responses={
+            201: PairingSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有登记对口帮扶关系的权限")),
+        },
+    )
+    def create(self, request):
+        require_perm(
+            request.user, "teams.add_pairing", _("您没有登记对口帮扶关系的权限。")
+        )
+        body = PairingWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        counties = self._counties(body.validated_data)
+        self._require_one_managed(
+            counties["assisting_county"], counties["assisted_county"]
+        )
+        pairing = pairing_create(**counties)
+        return self._read(pairing, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改对口帮扶关系"),
+        description=_(
+            "更换帮扶县或受援县；修改后至少一个仍须在您的管辖范围内。写入操作日志。"
+        ),
+        request=PairingWriteSerializer,
+        responses={
+            200: PairingSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有修改对口帮扶关系的权限")),
+            404: NOT_FOUND,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        pairing = self.get_object()
+        require_perm(
+            request.user, "teams.change_pairing", _("您没有修改对口帮扶关系的权限。")
+        )
+        body = PairingWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        counties = self._counties(body.validated_data)
+        self._require_one_managed(
+            counties.get("assisting_county", pairing.assisting_county),
+            counties.get("assisted_county", pairing.assisted_county),
+        )
+        pairing = pairing_update(pairing=pairing, **counties)
+        return self._read(pairing)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -94,6 +315,66 @@ class PersonViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.person_get(user=user, pk=pk)
+
+    def _unit(self, data: dict) -> dict:
+        if data.get("unit") is not None:
+            unit = selectors.unit_list(user=self.request.user).filter(pk=data["unit"])
+            data["unit"] = unit.first()
+            if data["unit"] is None:
+                raise DjangoValidationError({"unit": _("工作单位不存在。")})
+        return data
+
+    @extend_schema(
+        summary=_("登记干部"),
+        description=_(
+            "按身份证号码登记一名干部：号码按 GB 11643 核对（长度、出生日期、校验位），"
+            "出生日期和性别由号码得出，同一号码不能重复登记。响应中身份证号码和联系电话"
+            "脱敏显示。工作单位不在本地区、也未在本地区驻村的干部登记后不在您的管辖范围内，"
+            "可凭身份证号码选派到本地区的工作队（见队员任职）。写入操作日志。"
+        ),
+        request=PersonWriteSerializer,
+        responses={
+            201: PersonSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有登记干部的权限")),
+        },
+    )
+    def create(self, request):
+        require_perm(request.user, "teams.add_person", _("您没有登记干部的权限。"))
+        body = PersonWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = self._unit(dict(body.validated_data))
+        person = person_create(**data)
+        try:
+            person = selectors.person_get(user=request.user, pk=person.pk)
+        except Person.DoesNotExist:
+            pass  # registered for an appointment by 身份证号码; not (yet) in scope
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改干部信息"),
+        description=_(
+            "只修改所填的字段；身份证号码（以及由它得出的出生日期、性别）不能修改。"
+            "修改前后的值写入操作日志，其中联系电话脱敏记录。"
+        ),
+        request=PersonWriteSerializer,
+        responses={
+            200: PersonSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有修改干部信息的权限")),
+            404: NOT_FOUND,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        person = self.get_object()
+        require_perm(
+            request.user, "teams.change_person", _("您没有修改干部信息的权限。")
+        )
+        body = PersonWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        person = person_update(person=person, **self._unit(dict(body.validated_data)))
+        row = selectors.person_get(user=request.user, pk=person.pk)
+        return Response(PersonSerializer(row).data)
 
     @extend_schema(
         summary=_("查看完整身份证号码和联系电话"),
@@ -141,6 +422,38 @@ class TeamViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.team_get(user=user, pk=pk)
+
+    @extend_schema(
+        summary=_("组建驻村工作队"),
+        description=_(
+            "为管辖范围内的一个村组建某一期次的驻村工作队（一村一队：同一村同一期次"
+            "只能有一支）。派驻、撤离日期和到岗期限不填时取期次的日期。写入操作日志。"
+        ),
+        request=TeamCreateSerializer,
+        responses={
+            201: TeamSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description=_("没有组建驻村工作队的权限")),
+        },
+    )
+    def create(self, request):
+        require_perm(request.user, "teams.add_team", _("您没有组建驻村工作队的权限。"))
+        body = TeamCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            village = village_get(user=request.user, pk=data.pop("village"))
+        except Village.DoesNotExist:
+            raise DjangoValidationError(
+                {"village": _("村不存在或不在您的管辖范围内。")}
+            ) from None
+        term = scoped(request.user, Term.objects.all()).filter(pk=data.pop("term"))
+        term = term.first()
+        if term is None:
+            raise DjangoValidationError({"term": _("驻村期次不存在。")})
+        team = team_create(village=village, term=term, **data)
+        row = selectors.team_get(user=request.user, pk=team.pk)
+        return Response(TeamSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -3,15 +3,22 @@
 Rows are scoped to what the user may see (zhucun.access.scoped), here and nowhere else.
 """
 
+import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Membership, Person, Team, Unit, active_on
+from teams.id_numbers import normalize_id_number
+from teams.models import Membership, Pairing, Person, Team, Unit, active_on
+from teams.services import can_view_full_personal_data
 from villages.models import Region
+from villages.selectors import SortFilter
 from zhucun.access import scoped
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
 
@@ -30,6 +37,33 @@ class UnitFilterSet(StrictFilterSet):
     class Meta:
         model = Unit
         fields = ["region", "level", "unit_type"]
+
+
+class PairingFilterSet(StrictFilterSet):
+    region = RegionFilter(
+        method="filter_region",
+        label=_(
+            "行政区划代码，含其所有下级：返回帮扶县或受援县位于该地区的对口帮扶关系。"
+        ),
+    )
+    assisting = RegionFilter(
+        field_name="assisting_county__path",
+        label=_("帮扶县（或其所在市（州））的代码，含其所有下级。"),
+    )
+    assisted = RegionFilter(
+        field_name="assisted_county__path",
+        label=_("受援县（或其所在市（州））的代码，含其所有下级。"),
+    )
+
+    class Meta:
+        model = Pairing
+        fields = ["region", "assisting", "assisted"]
+
+    def filter_region(self, queryset, name, value: Region):
+        return queryset.filter(
+            in_region("assisting_county__path", value)
+            | in_region("assisted_county__path", value)
+        )
 
 
 class PersonFilterSet(StrictFilterSet):
@@ -113,6 +147,27 @@ def unit_get(*, user, pk: int) -> Unit:
     return _units(user=user).get(pk=pk)
 
 
+def _pairings(*, user) -> QuerySet[Pairing]:
+    return scoped(
+        user,
+        Pairing.objects.select_related(
+            "assisting_county__parent", "assisted_county__parent"
+        ),
+    )
+
+
+def pairing_list(
+    *, user, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Pairing]:
+    """Paired assistance (对口帮扶) by assisted and assisting county."""
+    return PairingFilterSet.apply(filters, _pairings(user=user))
+
+
+def pairing_get(*, user, pk: int) -> Pairing:
+    """One pairing; raises Pairing.DoesNotExist."""
+    return _pairings(user=user).get(pk=pk)
+
+
 def _people(*, user) -> QuerySet[Person]:
     return scoped(user, Person.objects.select_related("unit"))
 
@@ -161,3 +216,144 @@ def membership_list(
 def membership_get(*, user, pk: int) -> Membership:
     """One membership; raises Membership.DoesNotExist."""
     return _memberships(user=user).get(pk=pk)
+
+
+# --- the directory pages: units and people (search, flags, sort) ------------------
+
+UNIT_SORTS = {
+    "name": ("name",),
+    "level": ("level", "name"),
+    "region": ("region__code", "name"),
+    "staff": ("staff_count", "name"),
+    "serving": ("serving", "name"),
+}
+
+
+class UnitDirectoryFilterSet(UnitFilterSet):
+    """The API's unit filters, and the list page's name search and sort."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("单位名称中的文字。"))
+    sort = SortFilter(orders=UNIT_SORTS)
+
+    class Meta(UnitFilterSet.Meta):
+        fields = UnitFilterSet.Meta.fields
+
+    def filter_search(self, queryset, name, value: str):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+
+def unit_directory(
+    *, user, filters: Mapping[str, Any] | None, today: datetime.date
+) -> QuerySet[Unit]:
+    """Units, each with how many of its members serve today where the user may see.
+
+    The directory of units is shared; who a unit sent, and where, is not, so the
+    count reads only the memberships in the user's scope.
+    """
+    serving = (
+        scoped(user, Membership.objects.filter(active_on(today), unit=OuterRef("pk")))
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    units = (
+        _units(user=user)
+        .annotate(serving=Coalesce(Subquery(serving), 0))
+        .order_by("level", "name", "pk")
+    )
+    return UnitDirectoryFilterSet.apply(filters, units)
+
+
+def unit_members_serving(
+    *, user, unit: Unit, today: datetime.date
+) -> QuerySet[Membership]:
+    """The unit's members in post today, in the user's scope, by place and role."""
+    return (
+        scoped(user, Membership.objects.filter(active_on(today), unit=unit))
+        .select_related("person", "team__village__township", "team__village__county")
+        .order_by(
+            "team__village__county__code",
+            "team__village__township__code",
+            "team__village__name",
+            "role",
+            "person__name",
+            "pk",
+        )
+    )
+
+
+PERSON_SORTS = {
+    "name": ("name",),
+    "unit": ("unit__name", "name"),
+    "birth": ("birth_date", "name"),
+}
+_ID_TAIL = re.compile(r"^[0-9]{3}[0-9X]$")
+
+
+class PersonDirectoryFilterSet(PersonFilterSet):
+    """The API's people filters, and the list page's search, flags and sort.
+
+    The search reads names, and the last four characters of the 身份证号码 that
+    the masked number shows anyway; the whole number and the phone only for
+    users who may see them (查看完整身份证号码和联系电话).
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("姓名，或身份证号码后四位；有完整个人信息权限的还可查号码和电话。"),
+    )
+    serving = django_filters.BooleanFilter(
+        method="filter_serving", label=_("今天是否在您管辖范围内驻村（true/false）。")
+    )
+    sort = SortFilter(orders=PERSON_SORTS)
+
+    class Meta(PersonFilterSet.Meta):
+        fields = PersonFilterSet.Meta.fields
+
+    def __init__(self, *args, user, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.today = user, today
+
+    def filter_search(self, queryset, name, value: str):
+        value = value.strip()
+        if not value:
+            return queryset
+        found = Q(name__icontains=value)
+        number = normalize_id_number(value)
+        if _ID_TAIL.match(number):
+            found |= Q(id_number__endswith=number)
+        if can_view_full_personal_data(self.user) and len(number) >= 4:
+            found |= Q(id_number__contains=number) | Q(phone__contains=number)
+        return queryset.filter(found)
+
+    def filter_serving(self, queryset, name, value: bool):
+        serving = scoped(
+            self.user,
+            Membership.objects.filter(active_on(self.today), person=OuterRef("pk")),
+        )
+        return queryset.filter(Exists(serving) if value else ~Exists(serving))
+
+
+def person_directory(
+    *, user, filters: Mapping[str, Any] | None, today: datetime.date
+) -> QuerySet[Person]:
+    """People for the list page, each with ``current``: their memberships in post today.
+
+    ``current`` holds only memberships in the user's scope, like the rest of the page.
+    """
+    current = scoped(user, Membership.objects.filter(active_on(today))).select_related(
+        "team__village__township", "team__village__county"
+    )
+    people = (
+        _people(user=user)
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
+        .order_by("name", "pk")
+    )
+    filterset = PersonDirectoryFilterSet(
+        data=filters or {}, queryset=people, user=user, today=today
+    )
+    if not filterset.is_valid():
+        raise ValidationError(filterset.form.errors.as_data())
+    return filterset.qs

@@ -1,4 +1,4 @@
-"""API representations of units, people, teams and memberships (read-only).
+"""API representations of units, pairings, people, teams and memberships (read-only).
 
 身份证号码 and phone numbers leave the server masked (5134**********123X,
 138****5678) until role-based access decides who may see them whole.
@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from teams.id_numbers import mask_id_number, mask_phone
-from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
+from teams.models import (
+    Membership,
+    Pairing,
+    Person,
+    Team,
+    Term,
+    Unit,
+    WorkCommittee,
+)
 from villages.models import Village
 from villages.serializers import RegionBriefSerializer
 
@@ -113,6 +121,32 @@ class UnitSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "staff_count": {"help_text": _("在编在岗人数，决定选派名额（二(一)）")},
         }
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    assisting_county = RegionBriefSerializer(read_only=True, help_text=_("帮扶县"))
+    assisting_prefecture = RegionBriefSerializer(
+        source="assisting_county.parent",
+        read_only=True,
+        help_text=_("帮扶县所属市（州）"),
+    )
+    assisted_county = RegionBriefSerializer(read_only=True, help_text=_("受援县"))
+    assisted_prefecture = RegionBriefSerializer(
+        source="assisted_county.parent",
+        read_only=True,
+        help_text=_("受援县所属市（州）"),
+    )
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "id",
+            "assisting_county",
+            "assisting_prefecture",
+            "assisted_county",
+            "assisted_prefecture",
+        ]
+        read_only_fields = fields
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -14,7 +14,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from teams.id_numbers import parse_id_number
-from teams.models import Membership, Person, Team, Term, Unit, active_on
+from teams.models import (
+    Membership,
+    Pairing,
+    Person,
+    Team,
+    Term,
+    Unit,
+    WorkCommittee,
+    active_on,
+)
 from villages.models import Region, Village
 from zhucun.audit import audit_record, diff, snapshot
 
@@ -32,6 +41,168 @@ PERSON_FIELDS = (
     "is_reserve_cadre",
     "is_selected_graduate",
 )
+
+
+UNIT_FIELDS = (
+    "name",
+    "level",
+    "unit_type",
+    "region_id",
+    "staff_count",
+    "work_committee_id",
+    "fixed_point_county_id",
+    "deep_poverty_link_county_id",
+    "principal_head",
+)
+# The relations a caller passes by object; the trail records their ids.
+_UNIT_RELATIONS = (
+    "region",
+    "work_committee",
+    "fixed_point_county",
+    "deep_poverty_link_county",
+)
+
+
+def _county_code_of_region(region: Region | None) -> str:
+    """The code of the county a region is or lies in; "" above county level."""
+    if region is None:
+        return ""
+    if region.level == Region.Level.COUNTY:
+        return region.code
+    if region.level == Region.Level.TOWNSHIP:
+        return region.parent.code
+    return ""
+
+
+def _check_unit_counties(unit: Unit) -> None:
+    errors = {}
+    for field in ("fixed_point_county", "deep_poverty_link_county"):
+        county = getattr(unit, field)
+        if county is not None and county.level != Region.Level.COUNTY:
+            errors[field] = _("“%(name)s”不是县（市、区）。") % {"name": county.name}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_unit_fields(unit: Unit, fields: dict) -> None:
+    for name, value in fields.items():
+        if name not in UNIT_FIELDS and name not in _UNIT_RELATIONS:
+            raise TypeError(f"unknown unit field: {name}")
+        setattr(unit, name, value.strip() if name == "name" else value)
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    level: str,
+    unit_type: str,
+    region: Region,
+    work_committee: WorkCommittee | None = None,
+    **fields,
+) -> Unit:
+    """Register a dispatching unit (派出单位) in the shared directory."""
+    unit = Unit(level=level, unit_type=unit_type, region=region)
+    _set_unit_fields(unit, {"name": name, "work_committee": work_committee, **fields})
+    _check_unit_counties(unit)
+    unit.full_clean()
+    unit.save()
+    audit_record(
+        action="create",
+        instance=unit,
+        changes=diff({}, snapshot(unit, UNIT_FIELDS)),
+        county_code=_county_code_of_region(region),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, **fields) -> Unit:
+    """Change a unit's details (name, level, staff size, committee, linked counties)."""
+    before = snapshot(unit, UNIT_FIELDS)
+    _set_unit_fields(unit, fields)
+    _check_unit_counties(unit)
+    unit.full_clean()
+    unit.save()
+    changes = diff(before, snapshot(unit, UNIT_FIELDS))
+    if changes:
+        audit_record(
+            action="update",
+            instance=unit,
+            changes=changes,
+            county_code=_county_code_of_region(unit.region),
+        )
+    return unit
+
+
+def _check_pairing(pairing: Pairing) -> None:
+    errors = {}
+    for field in ("assisting_county", "assisted_county"):
+        county = getattr(pairing, field)
+        if county.level != Region.Level.COUNTY:
+            errors[field] = _("“%(name)s”不是县（市、区）。") % {"name": county.name}
+    if not errors and pairing.assisting_county_id == pairing.assisted_county_id:
+        errors["assisted_county"] = _("帮扶县和受援县不能是同一个县。")
+    if (
+        not errors
+        and Pairing.objects.filter(
+            assisting_county=pairing.assisting_county,
+            assisted_county=pairing.assisted_county,
+        )
+        .exclude(pk=pairing.pk)
+        .exists()
+    ):
+        errors["assisted_county"] = _("这一对口帮扶关系已存在。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pairing_create(*, assisting_county: Region, assisted_county: Region) -> Pairing:
+    """Record that one county assists another (对口帮扶)."""
+    pairing = Pairing(
+        assisting_county=assisting_county, assisted_county=assisted_county
+    )
+    _check_pairing(pairing)
+    pairing.full_clean()
+    pairing.save()
+    audit_record(
+        action="create",
+        instance=pairing,
+        changes=diff(
+            {}, snapshot(pairing, ("assisting_county_id", "assisted_county_id"))
+        ),
+        county_code=assisted_county.code,
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_update(
+    *,
+    pairing: Pairing,
+    assisting_county: Region | None = None,
+    assisted_county: Region | None = None,
+) -> Pairing:
+    """Change either county of a pairing."""
+    fields = ("assisting_county_id", "assisted_county_id")
+    before = snapshot(pairing, fields)
+    if assisting_county is not None:
+        pairing.assisting_county = assisting_county
+    if assisted_county is not None:
+        pairing.assisted_county = assisted_county
+    _check_pairing(pairing)
+    pairing.full_clean()
+    pairing.save()
+    changes = diff(before, snapshot(pairing, fields))
+    if changes:
+        audit_record(
+            action="update",
+            instance=pairing,
+            changes=changes,
+            county_code=pairing.assisted_county.code,
+        )
+    return pairing
 
 
 @transaction.atomic
@@ -417,9 +588,14 @@ def membership_replace(
     person: Person,
     unit: Unit,
     start_date: datetime.date,
+    proposed_on: datetime.date | None = None,
     user=None,
 ) -> Membership:
-    """The unit replaces an unfit member: end the old membership, start the new one."""
+    """The unit replaces an unfit member: end the old membership, start the new one.
+
+    ``proposed_on`` is the date of the unit's recommendation of the replacement
+    (default: its start date), from which its review and appointment follow.
+    """
     _require_role(user, ("county", "unit"))
     old = Membership.objects.select_for_update().get(pk=membership.pk)
     if old.unfit_marked_on is None:
@@ -430,6 +606,11 @@ def membership_replace(
         raise ValidationError({"membership": _("该队员已被接替。")})
     if start_date <= old.start_date:
         raise ValidationError({"start_date": _("接替人员的驻村起始时间应晚于原队员。")})
+    proposed_on = proposed_on or start_date
+    if proposed_on < old.unfit_marked_on:
+        raise ValidationError(
+            {"proposed_on": _("推荐接替人员的日期不能早于认定不适应的日期。")}
+        )
     membership_end(membership=old, end_date=start_date - datetime.timedelta(days=1))
     new = membership_create(
         person=person,
@@ -440,7 +621,7 @@ def membership_replace(
         end_date=old.team.end_date,
         is_leader=old.is_leader,
         sector=old.sector,
-        proposed_on=start_date,
+        proposed_on=proposed_on,
     )
     before = snapshot(old, ("replaced_by_id",))
     old.replaced_by = new

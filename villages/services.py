@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villages.models import Region, Village
+from villages.models import Household, Region, Village
 from zhucun.audit import audit_record, diff, snapshot
 
 VILLAGE_FIELDS = (
@@ -18,6 +18,15 @@ VILLAGE_FIELDS = (
     "actual_exit_year",
     "household_count",
     "county_leader",
+)
+
+HOUSEHOLD_FIELDS = (
+    "head_name",
+    "member_count",
+    "is_party_member_family",
+    "is_hardship_family",
+    "has_critical_patient",
+    "is_empty_nest_or_left_behind",
 )
 
 
@@ -102,3 +111,42 @@ def village_update(
             county_code=village.county.code,
         )
     return village
+
+
+@transaction.atomic
+def household_create(*, village: Village, head_name: str, **fields) -> Household:
+    """Register a household of a village, with its priority flags of 三(四)."""
+    unknown = set(fields) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown household fields: {sorted(unknown)}")
+    household = Household(village=village, head_name=head_name.strip(), **fields)
+    household.full_clean()
+    household.save()
+    audit_record(
+        action="create",
+        instance=household,
+        changes=diff({}, snapshot(household, ("village_id", *HOUSEHOLD_FIELDS))),
+        county_code=village.county.code,
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, **fields) -> Household:
+    """Change a household's head, size or priority flags."""
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    for name, value in fields.items():
+        if name not in HOUSEHOLD_FIELDS:
+            raise TypeError(f"unknown household field: {name}")
+        setattr(household, name, value.strip() if name == "head_name" else value)
+    household.full_clean()
+    household.save()
+    changes = diff(before, snapshot(household, HOUSEHOLD_FIELDS))
+    if changes:
+        audit_record(
+            action="update",
+            instance=household,
+            changes=changes,
+            county_code=household.village.county.code,
+        )
+    return household

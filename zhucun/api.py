@@ -20,13 +20,22 @@ from attendance.api import (
     VisitViewSet,
 )
 from funding.api import FundViewSet, SpendingViewSet
-from teams.api import MembershipViewSet, PersonViewSet, TeamViewSet, UnitViewSet
-from villages.api import RegionViewSet, VillageViewSet
+from teams.api import (
+    MembershipViewSet,
+    PairingViewSet,
+    PersonViewSet,
+    TeamViewSet,
+    UnitViewSet,
+)
+from villages.api import HouseholdViewSet, RegionViewSet, VillageViewSet
+from zhucun.workbooks.api import ImportJobViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("villages", VillageViewSet, basename="village")
+router.register("households", HouseholdViewSet, basename="household")
 router.register("units", UnitViewSet, basename="unit")
+router.register("pairings", PairingViewSet, basename="pairing")
 router.register("people", PersonViewSet, basename="person")
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
@@ -48,3 +57,4 @@ router.register("target-letters", TargetLetterViewSet, basename="target-letter")
 router.register("target-items", TargetItemViewSet, basename="target-item")
 router.register("funds", FundViewSet, basename="fund")
 router.register("spending", SpendingViewSet, basename="spending")
+router.register("imports", ImportJobViewSet, basename="import")

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "attendance.context_processors.reminders",
+                "zhucun.context_processors.user_identity",
             ],
         },
     },
@@ -215,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "zhucun.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhucun.api_schema.ErrorDocumentingSchema",
     "EXCEPTION_HANDLER": "zhucun.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -236,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentKindEnum": "assessments.models.Assessment.Kind",
         "ReminderKindEnum": "attendance.models.Reminder.Kind",
+        "ImportJobStatusEnum": "zhucun.models.ImportJob.Status",
+        "TargetItemStatusEnum": "assessments.models.TargetItem.Status",
     },
 }
 

@@ -42,7 +42,7 @@ from tests.factories import (
 from villages.models import Household, Region, Village
 from zhucun.access import get_scoped_or_404, require_in_scope, scoped, scoped_models
 from zhucun.audit import audit_record
-from zhucun.models import AuditEntry, UserScope
+from zhucun.models import AuditEntry, ImportJob, UserScope
 from zhucun.services import user_provision
 
 D = datetime.date
@@ -85,8 +85,10 @@ def _county_world(county_code: str, tag: str) -> dict:
         days_possible=62,
         computed_at=timezone.now(),
     )
+    clerk = get_user_model().objects.create_user(f"{tag}-clerk")
+    ImportJob.objects.create(kind="roster", user=clerk, file_path="/nonexistent/x")
     Reminder.objects.create(
-        recipient=get_user_model().objects.create_user(f"{tag}-clerk"),
+        recipient=clerk,
         kind=Reminder.Kind.ATTENDANCE_DUE,
         period="2019-01",
         object_id=township.pk,
@@ -110,7 +112,7 @@ def _county_world(county_code: str, tag: str) -> dict:
         fund=fund, spent_on=D(2019, 5, 1), amount=Decimal("500"), purpose="办公"
     )
     audit_record(action="update", instance=village, county_code=county.code)
-    Pairing.objects.create(
+    pairing = Pairing.objects.create(
         assisting_county=Region.objects.get(code="510104"), assisted_county=county
     )
     return {
@@ -119,9 +121,12 @@ def _county_world(county_code: str, tag: str) -> dict:
         "unit": unit,
         "committee": committee,
         "village": village,
+        "household": household,
+        "pairing": pairing,
         "team": team,
         "secretary": secretary,
         "member": member,
+        "clerk": clerk,
     }
 
 
@@ -238,6 +243,7 @@ def _ids_of(w: dict, model) -> list[int]:
         AttendanceRollup: {"region__path__startswith": w["county"].path},
         Reminder: {"region__path__startswith": w["county"].path},
         FindingRecord: {"path__startswith": w["county"].path},
+        ImportJob: {"user": w["clerk"]},
     }
     ids = list(model.objects.filter(**lookups[model]).values_list("pk", flat=True))
     assert ids, f"fixture has no {model.__name__} for {w['county'].name}"

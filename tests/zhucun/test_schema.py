@@ -76,3 +76,61 @@ def test_docs_page_turns_off_the_online_validator_badge():
     response = APIClient().get("/api/docs/")
 
     assert '"validatorUrl": null' in response.content.decode()
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ERROR_REF = "#/components/schemas/Error"
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def _expected_errors(path: str, operation: dict) -> set[str]:
+    expected = {"429"}
+    parameters = operation.get("parameters", [])
+    if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+        expected.add("400")
+    if operation.get("security"):
+        expected |= {"401", "403", "404"}  # outside the scope is 404
+    if "{" in path or any(p["name"] == "page" for p in parameters):
+        expected.add("404")
+    return expected
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_its_errors_with_the_one_error_body():
+    """400 (input or filters), 401/403 (login), 404 (a row or a page), 429: all ``Error``."""
+    schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "message", "fields"}
+    assert CJK.search(error["description"])
+    checked = 0
+    for path, method, operation in _operations(schema):
+        where = f"{method.upper()} {path}"
+        responses = operation["responses"]
+        missing = _expected_errors(path, operation) - set(responses)
+        assert not missing, f"{where} does not document {sorted(missing)}"
+        for code, response in responses.items():
+            if not code.startswith("4"):
+                continue
+            assert CJK.search(response["description"]), (where, code)
+            assert response["content"] == {
+                "application/json": {"schema": {"$ref": ERROR_REF}}
+            }, (where, code)
+        checked += 1
+    assert checked > 60
+
+
+@pytest.mark.django_db
+def test_the_import_api_is_in_the_schema_with_its_multipart_upload():
+    schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
+
+    upload = schema["paths"]["/api/v1/imports/"]["post"]
+    assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
+    for route in ("{id}/", "{id}/result/", "{id}/errors/"):
+        assert "get" in schema["paths"][f"/api/v1/imports/{route}"]
+    assert "post" in schema["paths"]["/api/v1/imports/{id}/confirm/"]

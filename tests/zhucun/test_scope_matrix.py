@@ -26,6 +26,9 @@ ROLES = [
 
 # Reference data every scoped user may read.
 SHARED = {"villages.region", "teams.term", "assessments.trainingevent", "teams.unit"}
+# Rows that belong to the user who made them, not to a region (import jobs): the
+# user under test made none, so only "none of the other county's" can be checked.
+OWN = {"zhucun.importjob"}
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_api_lists_and_details_hide_the_other_county(
         assert listed.status_code == 200, prefix
         seen = {row["id"] for row in listed.json()["results"]}
         assert not seen & set(others), f"{role} lists {prefix} rows of the other county"
-        if role == "county":
+        if role == "county" and model._meta.label_lower not in OWN:
             assert seen, f"the county sees none of its own {prefix}"
         for pk in others[:3]:
             detail = client.get(f"/api/v1/{prefix}/{pk}/")
