@@ -29,6 +29,10 @@ _ADMIN_LISTS = (
 )
 
 
+# Units and committees work on appointment steps (二(四)): they land on that to-do.
+_TODO_ROLES = ("unit", "committee")
+
+
 def _overview(user) -> list[tuple[str, int]]:
     """Poor villages, teams and members in post today, within the user's scope.
 
@@ -50,12 +54,15 @@ def home(request):
     """Who you are and where to go; a regional role lands on the page of its job.
 
     Province and prefecture staff land on their dashboard, a county on its
-    workbench, a township on its page; a unit, a committee and the superuser
-    stay here (``?stay=1`` keeps anyone here).
+    workbench, a township on its page; a unit and a committee on their to-do of
+    appointment steps; the superuser stays here (``?stay=1`` keeps anyone here).
     """
     user = request.user
     if not request.GET.get("stay"):
         url = landing_url(user)
+        scope = user_scope(user)
+        if url is None and scope is not None and scope.role in _TODO_ROLES:
+            url = reverse("teams:appointments")
         if url is not None:
             return redirect(url)
     admin_links = []
