@@ -266,7 +266,7 @@ def test_the_inbox_takes_a_fixed_number_of_queries(
     client.force_login(staff["township"])
     assert _inbox(staff["township"]).count() >= 4
     # session, user, page count, the bell, permissions for the nav (2), page
-    # rows, session save (3)
-    with django_assert_num_queries(10):
+    # rows, the header's role and region, session save (3)
+    with django_assert_num_queries(11):
         response = client.get(reverse("attendance:inbox"))
     assert response.status_code == 200
