@@ -111,10 +111,6 @@ class UnitViewSet(SelectorViewSet):
     def get_row(self, *, user, pk):
         return selectors.unit_get(user=user, pk=pk)
 
-    def _read(self, unit: Unit, code=status.HTTP_200_OK) -> Response:
-        row = selectors.unit_get(user=self.request.user, pk=unit.pk)
-        return Response(UnitSerializer(row).data, status=code)
-
     def _relations(self, data: dict) -> dict:
         """Turn the codes and ids of the body into rows the user may name."""
         user = self.request.user
@@ -162,7 +158,7 @@ class UnitViewSet(SelectorViewSet):
         body = UnitWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         unit = unit_create(**self._relations(dict(body.validated_data)))
-        return self._read(unit, status.HTTP_201_CREATED)
+        return self.written(unit, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("修改派出单位"),
@@ -191,7 +187,7 @@ class UnitViewSet(SelectorViewSet):
         body = UnitWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         unit = unit_update(unit=unit, **self._relations(dict(body.validated_data)))
-        return self._read(unit)
+        return self.written(unit)
 
 
 @extend_schema_view(
@@ -217,10 +213,6 @@ class PairingViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.pairing_get(user=user, pk=pk)
-
-    def _read(self, pairing: Pairing, code=status.HTTP_200_OK) -> Response:
-        row = selectors.pairing_get(user=self.request.user, pk=pairing.pk)
-        return Response(PairingSerializer(row).data, status=code)
 
     def _counties(self, data: dict) -> dict:
         return {
@@ -260,7 +252,7 @@ class PairingViewSet(SelectorViewSet):
             counties["assisting_county"], counties["assisted_county"]
         )
         pairing = pairing_create(**counties)
-        return self._read(pairing, status.HTTP_201_CREATED)
+        return self.written(pairing, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("修改对口帮扶关系"),
@@ -288,7 +280,7 @@ class PairingViewSet(SelectorViewSet):
             counties.get("assisted_county", pairing.assisted_county),
         )
         pairing = pairing_update(pairing=pairing, **counties)
-        return self._read(pairing)
+        return self.written(pairing)
 
 
 @extend_schema_view(

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from villages import selectors, services
 from villages.models import Household, Region, Village
@@ -97,10 +96,6 @@ class VillageViewSet(SelectorViewSet):
     def get_row(self, *, user, pk):
         return selectors.village_get(user=user, pk=pk)
 
-    def _read(self, village: Village, code=status.HTTP_200_OK) -> Response:
-        row = selectors.village_get(user=self.request.user, pk=village.pk)
-        return Response(VillageSerializer(row).data, status=code)
-
     @extend_schema(
         summary=_("新建村"),
         description=_(
@@ -121,7 +116,7 @@ class VillageViewSet(SelectorViewSet):
         data = dict(body.validated_data)
         township = _township(request.user, data.pop("township"))
         village = services.village_create(township=township, **data)
-        return self._read(village, status.HTTP_201_CREATED)
+        return self.written(village, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("修改村"),
@@ -146,7 +141,7 @@ class VillageViewSet(SelectorViewSet):
         if "township" in data:
             data["township"] = _township(request.user, data["township"])
         village = services.village_update(village=village, **data)
-        return self._read(village)
+        return self.written(village)
 
 
 @extend_schema_view(
@@ -172,10 +167,6 @@ class HouseholdViewSet(SelectorViewSet):
 
     def get_row(self, *, user, pk):
         return selectors.household_get(user=user, pk=pk)
-
-    def _read(self, household: Household, code=status.HTTP_200_OK) -> Response:
-        row = selectors.household_get(user=self.request.user, pk=household.pk)
-        return Response(HouseholdSerializer(row).data, status=code)
 
     @extend_schema(
         summary=_("登记农户"),
@@ -204,7 +195,7 @@ class HouseholdViewSet(SelectorViewSet):
                 {"village": _("村不存在或不在您的管辖范围内。")}
             ) from None
         household = services.household_create(village=village, **data)
-        return self._read(household, status.HTTP_201_CREATED)
+        return self.written(household, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("修改农户"),
@@ -234,4 +225,4 @@ class HouseholdViewSet(SelectorViewSet):
             )
         data.pop("village", None)
         household = services.household_update(household=household, **data)
-        return self._read(household)
+        return self.written(household)

@@ -30,6 +30,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from villages.models import Region
 
@@ -170,6 +171,11 @@ class SelectorViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except ValidationError as exc:
             raise InvalidFilters(exc) from exc
+
+    def written(self, instance, code: int = status.HTTP_200_OK) -> Response:
+        """The answer to a write: the row re-read through the selector (scoped)."""
+        row = self.get_row(user=self.request.user, pk=instance.pk)
+        return Response(self.get_serializer_class()(row).data, status=code)
 
     def get_object(self):
         try:
