@@ -268,6 +268,73 @@ class AttendanceRollup(models.Model):
         return f"{self.month:%Y年%m月}{self.get_level_display()}在岗汇总"
 
 
+class PlaceSummary(models.Model):
+    """A county's dashboard counts for one year, as of the day they were computed.
+
+    Written only by ``attendance.summaries.place_summary_refresh`` (after the
+    nightly rollup and by seed_demo); the province's and prefectures' dashboards
+    sum these rows up the region tree instead of scanning villages, teams,
+    households, training and funds. Visits are per quarter of the year (the
+    quarters not reached yet stay 0); "in post" means on ``as_of``.
+    """
+
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("县（市、区）"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    as_of = models.DateField(_("统计日期"))
+    poor_villages = models.PositiveIntegerField(_("建档立卡贫困村"), default=0)
+    covered_villages = models.PositiveIntegerField(_("有在驻工作队的村"), default=0)
+    teams = models.PositiveIntegerField(_("在驻工作队"), default=0)
+    members = models.PositiveIntegerField(_("在任队员"), default=0)
+    small_teams = models.PositiveIntegerField(_("人数不足的工作队"), default=0)
+    liangshan_teams = models.PositiveIntegerField(_("凉山州工作队"), default=0)
+    liangshan_in_range = models.PositiveIntegerField(
+        _("凉山州人数达标的工作队"), default=0
+    )
+    visit_households_q1 = models.PositiveIntegerField(_("一季度应走访农户"), default=0)
+    visit_households_q2 = models.PositiveIntegerField(_("二季度应走访农户"), default=0)
+    visit_households_q3 = models.PositiveIntegerField(_("三季度应走访农户"), default=0)
+    visit_households_q4 = models.PositiveIntegerField(_("四季度应走访农户"), default=0)
+    visit_done_q1 = models.PositiveIntegerField(_("一季度已走访农户"), default=0)
+    visit_done_q2 = models.PositiveIntegerField(_("二季度已走访农户"), default=0)
+    visit_done_q3 = models.PositiveIntegerField(_("三季度已走访农户"), default=0)
+    visit_done_q4 = models.PositiveIntegerField(_("四季度已走访农户"), default=0)
+    served = models.PositiveIntegerField(_("年内在任队员"), default=0)
+    trained = models.PositiveIntegerField(_("培训达标队员"), default=0)
+    funded_teams = models.PositiveIntegerField(_("应拨付经费的工作队"), default=0)
+    funds_received = models.DecimalField(
+        _("已到位经费（元）"), max_digits=14, decimal_places=2, default=0
+    )
+    funds_required = models.DecimalField(
+        _("应到位经费（元）"), max_digits=14, decimal_places=2, default=0
+    )
+    funds_short = models.PositiveIntegerField(_("经费未达标的工作队"), default=0)
+    cap_members = models.PositiveIntegerField(
+        _("参加考核队员（不含第一书记）"), default=0
+    )
+    cap_excellent = models.PositiveIntegerField(_("考核优秀队员"), default=0)
+    computed_at = models.DateTimeField(_("汇总时间"))
+
+    class Meta:
+        verbose_name = _("县级看板汇总")
+        verbose_name_plural = _("县级看板汇总")
+        ordering = ["-year", "county_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year"],
+                name="place_summary_one_per_county_year",
+                violation_error_message=_("同一县同一年度只有一条汇总。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年县级看板汇总"
+
+
 class RollupLock(models.Model):
     """A row that a rollup locks (select_for_update) so that one runs at a time."""
 

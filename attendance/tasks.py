@@ -21,6 +21,7 @@ from attendance.reminders import (
     reminders_quarterly,
 )
 from attendance.rollups import RollupBusy, attendance_rollup
+from attendance.summaries import place_summary_refresh
 from zhucun import clock
 
 BUSY_RETRY_SECONDS = 60
@@ -40,16 +41,22 @@ def _month(month: str | None, *, previous: bool = False):
     ignore_result=True,
 )
 def rollup_month(self, month: str | None = None, previous: bool = False) -> dict:
-    """Recompute a month's attendance summaries (default: this month)."""
+    """Recompute a month's attendance summaries (default: this month).
+
+    Then the counties' dashboard counts of this year, so that the dashboards
+    show the night's figures in the morning.
+    """
     try:
         result = attendance_rollup(month=_month(month, previous=previous))
     except RollupBusy as exc:
         # Another run holds the lock; this one comes back once it is done.
         raise self.retry(exc=exc, countdown=BUSY_RETRY_SECONDS) from exc
+    summary = place_summary_refresh()
     return {
         "month": month_code(result.month),
         "rows": result.rows,
         "seconds": result.seconds,
+        "place_summaries": summary.counties,
     }
 
 

@@ -8,10 +8,13 @@ Chinese place names fit on a phone.
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.safestring import SafeString, mark_safe
 
 from zhucun.workbooks.writing import SheetLayout, write_workbook
 
@@ -56,6 +59,7 @@ class BarChart:
     reference: Decimal | int | None = None
     reference_label: str = ""
     reference_x: int | None = None
+    query: str = ""  # the export's query string (a ranking's measure)
 
     width: int = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     label_width: int = LABEL_WIDTH
@@ -78,6 +82,59 @@ class BarChart:
     def table(self) -> list[tuple[ChartRow, str]]:
         return [(row, bar.text) for row, bar in zip(self.rows, self.bars, strict=True)]
 
+    # The rows' markup is made here rather than in the template: a province's page
+    # draws some 200 bars and their table rows, and the template engine would
+    # spend more time on them than the whole page may take. Every value is
+    # escaped (``escape``).
+
+    @property
+    def svg_rows(self) -> SafeString:
+        return mark_safe("\n".join(_svg_row(self, bar) for bar in self.bars))
+
+    @property
+    def table_rows(self) -> SafeString:
+        return mark_safe("\n".join(_table_row(row, text) for row, text in self.table))
+
+
+def escape(value) -> str:
+    """HTML-escape a cell (Python's own, without Django's lazy-string wrapper)."""
+    return html.escape(str(value), quote=True)
+
+
+def _svg_row(chart: BarChart, bar: Bar) -> str:
+    label, text = escape(bar.label), escape(bar.text)
+    short = escape(_truncate(bar.label))
+    y = bar.y
+    row = (
+        f'<text class="chart__label" x="{chart.label_width - 8}" y="{y + 16}"'
+        f' text-anchor="end">{short}</text>'
+        f'<rect class="chart__track" x="{chart.bar_x}" y="{y + 4}"'
+        f' width="{chart.bar_width}" height="14" rx="2"></rect>'
+        f'<rect class="chart__bar" x="{chart.bar_x}" y="{y + 4}" width="{bar.width}"'
+        f' height="14" rx="2"><title>{label}：{text}</title></rect>'
+        f'<text class="chart__value" x="{chart.value_x}" y="{y + 16}">{text}</text>'
+    )
+    if bar.url:
+        row = f'<a href="{escape(bar.url)}">{row}</a>'
+    over = " chart__row--over" if bar.over else ""
+    return f'<g class="chart__row{over}">{row}</g>'
+
+
+def _truncate(label: str, length: int = 9) -> str:
+    """As the template filter truncatechars: at most ``length`` characters."""
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+def _table_row(row: ChartRow, text: str) -> str:
+    label = escape(row.label)
+    if row.url:
+        label = f'<a href="{escape(row.url)}">{label}</a>'
+    cells = "".join(f'<td class="numeric">{escape(c)}</td>' for c in row.extra)
+    return (
+        f'<tr><th scope="row">{label}</th><td class="numeric">{escape(text)}</td>'
+        f"{cells}</tr>"
+    )
+
 
 def format_value(value: Decimal | int | None, *, percent: bool) -> str:
     if value is None:
@@ -99,6 +156,7 @@ def bar_chart(
     reference: Decimal | int | None = None,
     reference_label: str = "",
     extra_headers: Sequence[str] = (),
+    query: str = "",
 ) -> BarChart:
     """Lay out ``rows`` as bars scaled to the largest value (1 = 100% for rates).
 
@@ -143,6 +201,7 @@ def bar_chart(
         reference=reference,
         reference_label=reference_label,
         reference_x=reference_x,
+        query=query,
     )
 
 

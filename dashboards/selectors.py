@@ -1,35 +1,51 @@
 """Reads of the dashboards, the county workbench and the township page.
 
-Every figure is either a small GROUP BY on the region path (villages, teams and
-members by part of a region), a read of a summary table (the attendance rollups,
-the compliance snapshot), or a count over one county or township. Each function
-runs a fixed number of queries, whatever the size of the province, and every
-query goes through ``zhucun.access.scoped``.
+Every figure is either a GROUP BY per place (villages, teams, members, visits,
+training and funds per county, township or team), a read of a summary table (the
+attendance rollups, the compliance snapshot), or a count over one county or
+township. The per-county counts of the province's and prefectures' pages are
+read from the summary table the nightly rollup writes. Each function runs a fixed
+number of queries, whatever the size of the province, and every query goes
+through ``zhucun.access.scoped``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 
 from assessments.models import Assessment, FindingRecord
 from assessments.rules.engine import Thresholds
 from assessments.rules.management import cap_counts
-from attendance.models import AttendanceRollup, AttendanceSubmission, Reminder
-from attendance.periods import Quarter, due_date, month_of, previous_month
-from attendance.selectors import (
-    SubqueryCount,
-    inbox,
-    region_scope,
-    visit_coverage,
+from attendance.models import (
+    AttendanceRollup,
+    AttendanceSubmission,
+    PlaceSummary,
+    Reminder,
+)
+from attendance.periods import (
+    Quarter,
+    due_date,
+    month_of,
+    previous_month,
+)
+from attendance.selectors import inbox, region_scope, visit_coverage
+from attendance.summaries import (
+    QUARTERS,
+    cap_by_county,
+    place_counts,
+    summary_counts,
+    team_size_conditions,
+    village_counts,
 )
 from teams.models import Membership, Team, active_on
-from villages.models import LIANGSHAN_CODE, Region, Village
+from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
@@ -39,7 +55,6 @@ DASHBOARD_LEVELS = (
     Region.Level.PREFECTURE,
     Region.Level.COUNTY,
 )
-LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 
 
 # --- Where a user lands and which regions they may open ------------------------
@@ -90,14 +105,27 @@ def breadcrumbs(*, user, region: Region) -> list[tuple[Region, bool]]:
     ]
 
 
-# --- Villages, teams and members by part of a region --------------------------
+# --- Figures by part of a region ------------------------------------------------
+#
+# Every figure of a dashboard is counted per place (a county, a township or a
+# team) and a parent's figure is the sum of its places. The province's and a
+# prefecture's pages read each county's row of the summary table
+# (``attendance.PlaceSummary``, rewritten after the nightly rollup): a page view
+# reads no raw rows at all. Before the first summary of the year they count the
+# counties afresh (``attendance.summaries.place_counts``) and say so. A county's
+# page counts its townships and teams afresh (a few hundred rows).
 
 
 @dataclass(frozen=True)
 class PlaceRow:
-    """One part of a region (a prefecture, county or township) and its counts."""
+    """One part of a region (a prefecture, county, township or team) and its counts.
 
-    region: Region
+    Visits are per quarter of the year (index 0 = Q1); training counts the people
+    who served in the year and those with the policy's days (5) so far; funds are
+    the year's received funds of the teams in post in the year.
+    """
+
+    region: Region | None = None
     poor_villages: int = 0
     covered_villages: int = 0
     teams: int = 0
@@ -105,12 +133,67 @@ class PlaceRow:
     small_teams: int = 0
     liangshan_teams: int = 0
     liangshan_in_range: int = 0
+    visit_households: tuple[int, ...] = (0,) * QUARTERS
+    visit_done: tuple[int, ...] = (0,) * QUARTERS
+    served: int = 0
+    trained: int = 0
+    funded_teams: int = 0
+    funds_received: Decimal = Decimal("0.00")
+    funds_required: Decimal = Decimal("0.00")
+    funds_short: int = 0
+    cap_members: int = 0
+    cap_excellent: int = 0
 
     @property
     def coverage(self) -> Decimal | None:
-        if not self.poor_villages:
-            return None
-        return Decimal(self.covered_villages) / Decimal(self.poor_villages)
+        return _ratio(self.covered_villages, self.poor_villages)
+
+    def visits(self, quarter: int) -> Decimal | None:
+        """Households visited in quarter ``quarter`` (1–4) over those to visit."""
+        return _ratio(self.visit_done[quarter - 1], self.visit_households[quarter - 1])
+
+    @property
+    def quarter_done(self) -> int:
+        """Households visited in this quarter (today's)."""
+        return self.visit_done[Quarter.of(clock.today()).number - 1]
+
+    @property
+    def quarter_households(self) -> int:
+        return self.visit_households[Quarter.of(clock.today()).number - 1]
+
+    @property
+    def training(self) -> Decimal | None:
+        return _ratio(self.trained, self.served)
+
+    @property
+    def funding(self) -> Decimal | None:
+        return _ratio(self.funds_received, self.funds_required)
+
+
+def _ratio(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+COUNT_FIELDS = tuple(f.name for f in dataclasses.fields(PlaceRow) if f.name != "region")
+
+
+_ZERO = {name: getattr(PlaceRow, name) for name in COUNT_FIELDS}
+
+
+def _sum(counts: list[dict]) -> dict:
+    """Field-wise sum of count dicts (tuples add item by item)."""
+    if len(counts) == 1:
+        return {**_ZERO, **counts[0]}
+    total = dict(_ZERO)
+    for row in counts:
+        for name, value in row.items():
+            if type(value) is tuple:
+                total[name] = tuple(map(operator.add, total[name], value))
+            else:
+                total[name] += value
+    return total
 
 
 @dataclass(frozen=True)
@@ -118,107 +201,121 @@ class Places:
     region: Region
     rows: list[PlaceRow]
     total: PlaceRow
+    # Each county of the region (a province's or prefecture's page), for the ranking.
+    counties: list[PlaceRow] = dataclasses.field(default_factory=list)
+    # When the counties' summary was computed; None: counted afresh.
+    as_of: datetime.datetime | None = None
+    # Whether the counts are the summary's (a province's or prefecture's page).
+    summarised: bool = False
+    # A county's page: each team's counts, by team id (see ``county_teams``).
+    team_counts: dict[int, dict] = dataclasses.field(default_factory=dict)
 
 
-def _team_size_conditions(today: datetime.date, thresholds: Thresholds):
-    members = SubqueryCount(
-        Membership.objects.filter(active_on(today), team=OuterRef("pk")).values("id")
+def county_detail_counts(*, user, county: Region) -> dict[str, dict[int, dict]]:
+    """A county's counts per township, per team and in all, counted afresh.
+
+    Eleven queries: villages per township, the seven of ``place_counts`` per
+    team, the teams' townships and the cap's two counts. A township's counts are
+    the sum of its teams' (and its villages).
+    """
+    teams = place_counts(user=user, under=county, by="team")
+    township_of = dict(
+        scoped(user, Team.objects.filter(pk__in=list(teams))).values_list(
+            "pk", "village__township_id"
+        )
     )
-    liangshan = Q(village__county__code__startswith=LIANGSHAN_PREFIX)
-    small = (liangshan & Q(n__lt=thresholds.liangshan_min_members)) | (
-        ~liangshan & Q(n__lt=thresholds.team_min_members)
+    townships: dict[int, dict] = {}
+    for row in village_counts(user, county.path, "township_id"):
+        townships[row["township_id"]] = {
+            "poor_villages": row["poor"],
+            "covered_villages": row["covered"],
+        }
+    grouped: dict[int, list[dict]] = {}
+    for team_id, counts in teams.items():
+        grouped.setdefault(township_of[team_id], []).append(counts)
+    for township_id, rows in grouped.items():
+        townships[township_id] = _sum([townships.get(township_id, {}), *rows])
+    cap = cap_by_county({}, clock.today().year, [county.pk]).get(county.pk, {})
+    return {"townships": townships, "teams": teams, "county": cap}
+
+
+def county_summaries(*, user, region: Region, year: int) -> list[PlaceSummary]:
+    """The summary rows of ``year`` of the counties under ``region``. One query."""
+    return list(
+        scoped(
+            user,
+            PlaceSummary.objects.filter(
+                year=year, county__path__startswith=region.path
+            ),
+        ).order_by()
     )
-    in_range = liangshan & Q(
-        n__gte=thresholds.liangshan_min_members,
-        n__lte=thresholds.liangshan_max_members,
-    )
-    return members, liangshan, small, in_range
 
 
 def place_rows(*, user, region: Region) -> Places:
-    """Counts per child of ``region`` in force today. Four queries.
+    """Counts per child of ``region``, and its total.
+
+    A province's or prefecture's page: one query for the child regions (its
+    prefectures and counties) and one for the counties' summary rows of the year,
+    summed up the region tree; when the year has no summary yet, the counties
+    are counted afresh (seven more queries). A county's page: one query for its
+    townships and eleven for their counts and its teams'.
 
     Coverage is poor villages with a team in post today over all registered poor
     villages; a team is short when it has fewer members in post than the policy
     minimum (4 in 凉山州, 3 elsewhere); 凉山州 teams should have 4 to 7.
     """
-    today = clock.today()
-    thresholds = Thresholds.from_settings()
-    children = list(Region.objects.filter(parent=region).order_by("code"))
-    counts: dict[str, dict[str, int]] = {c.path: {} for c in children}
-    under = region.path
-
-    for length in sorted({len(c.path) for c in children}):
-        villages = (
-            scoped(
-                user,
-                Village.objects.filter(
-                    is_registered_poor=True, township__path__startswith=under
-                ),
-            )
-            .order_by()
-            .annotate(prefix=Substr("township__path", 1, length))
-            .values("prefix")
-            .annotate(
-                poor_villages=Count("id"),
-                covered_villages=Count(
-                    "id",
-                    filter=Exists(
-                        Team.objects.filter(active_on(today), village=OuterRef("pk"))
-                    ),
-                ),
-            )
+    if region.level == Region.Level.COUNTY:
+        children = list(Region.objects.filter(parent=region).order_by("code"))
+        counts = county_detail_counts(user=user, county=region)
+        townships = counts["townships"]
+        rows = [PlaceRow(region=c, **_sum([townships.get(c.pk, {})])) for c in children]
+        total = PlaceRow(region=region, **_sum([*townships.values(), counts["county"]]))
+        return Places(
+            region=region, rows=rows, total=total, team_counts=counts["teams"]
         )
-        members, liangshan, small, in_range = _team_size_conditions(today, thresholds)
-        teams = (
-            scoped(
-                user,
-                Team.objects.filter(
-                    active_on(today), village__township__path__startswith=under
-                ),
-            )
-            .order_by()
-            .annotate(n=members, prefix=Substr("village__township__path", 1, length))
-            .values("prefix")
-            .annotate(
-                teams=Count("id"),
-                small_teams=Count("id", filter=small),
-                liangshan_teams=Count("id", filter=liangshan),
-                liangshan_in_range=Count("id", filter=in_range),
-            )
+    below = list(
+        Region.objects.filter(
+            path__startswith=region.path,
+            level__in=(Region.Level.PREFECTURE, Region.Level.COUNTY),
         )
-        people = (
-            scoped(
-                user,
-                Membership.objects.filter(
-                    active_on(today), team__village__township__path__startswith=under
-                ),
-            )
-            .order_by()
-            .annotate(prefix=Substr("team__village__township__path", 1, length))
-            .values("prefix")
-            .annotate(members=Count("id"))
-        )
-        for rows in (villages, teams, people):
-            for row in rows:
-                prefix = row.pop("prefix")
-                row.pop("n", None)
-                if prefix in counts:
-                    counts[prefix].update(row)
-    rows = [PlaceRow(region=child, **counts[child.path]) for child in children]
-    fields = (
-        "poor_villages",
-        "covered_villages",
-        "teams",
-        "members",
-        "small_teams",
-        "liangshan_teams",
-        "liangshan_in_range",
+        .exclude(pk=region.pk)
+        .only("code", "name", "level", "parent_id", "path")
+        .order_by("code")
     )
-    total = PlaceRow(
-        region=region, **{f: sum(getattr(r, f) for r in rows) for f in fields}
+    counties = [r for r in below if r.level == Region.Level.COUNTY]
+    year = clock.today().year
+    summaries = county_summaries(user=user, region=region, year=year)
+    if summaries:
+        counts = {s.county_id: summary_counts(s) for s in summaries}
+        as_of = max(s.computed_at for s in summaries)
+    else:
+        counts = cap_by_county(
+            place_counts(user=user, under=region, by="county"),
+            year,
+            [c.pk for c in counties],
+        )
+        as_of = None
+    county_rows = [PlaceRow(region=c, **_sum([counts.get(c.pk, {})])) for c in counties]
+    if region.level == Region.Level.PREFECTURE:
+        rows = county_rows
+    else:
+        by_parent: dict[int, list[dict]] = {}
+        for county in counties:
+            by_parent.setdefault(county.parent_id, []).append(counts.get(county.pk, {}))
+        rows = [
+            PlaceRow(region=p, **_sum(by_parent.get(p.pk, [])))
+            for p in below
+            if p.level == Region.Level.PREFECTURE
+        ]
+    total = PlaceRow(region=region, **_sum([counts.get(c.pk, {}) for c in counties]))
+    return Places(
+        region=region,
+        rows=rows,
+        total=total,
+        counties=county_rows,
+        as_of=as_of,
+        summarised=bool(summaries),
     )
-    return Places(region=region, rows=rows, total=total)
 
 
 @dataclass(frozen=True)
@@ -226,13 +323,20 @@ class TeamRow:
     team: Team
     members: int
     short: bool
+    counts: PlaceRow | None = None
 
 
-def county_teams(*, user, county: Region) -> list[TeamRow]:
-    """The county's teams in post today with their members in post. One query."""
+def county_teams(
+    *, user, county: Region, counts: dict[int, dict] | None = None
+) -> list[TeamRow]:
+    """The county's teams in post today with their members in post. One query.
+
+    ``counts``: each team's counts of the year by team id (``Places.team_counts``
+    of the county), to carry on its row.
+    """
     today = clock.today()
     thresholds = Thresholds.from_settings()
-    members, _liangshan, _small, _in_range = _team_size_conditions(today, thresholds)
+    members, _liangshan, _small, _in_range = team_size_conditions(today, thresholds)
     minimum = (
         thresholds.liangshan_min_members
         if county.is_liangshan
@@ -247,7 +351,15 @@ def county_teams(*, user, county: Region) -> list[TeamRow]:
         .annotate(n=members)
         .order_by("village__township__code", "village__name", "id")
     )
-    return [TeamRow(team=t, members=t.n, short=t.n < minimum) for t in teams]
+    return [
+        TeamRow(
+            team=t,
+            members=t.n,
+            short=t.n < minimum,
+            counts=None if counts is None else PlaceRow(**_sum([counts.get(t.pk, {})])),
+        )
+        for t in teams
+    ]
 
 
 # --- Attendance rate by month, from the rollups ------------------------------
@@ -290,53 +402,6 @@ def attendance_months(*, user, region: Region, months: int = 12) -> AttendanceMo
         at=Max("computed_at")
     )["at"]
     return AttendanceMonths([], latest)
-
-
-# --- Grades against the 20% cap ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class CapRow:
-    region: Region
-    members: int
-    excellent: int
-
-    @property
-    def ratio(self) -> Decimal | None:
-        if not self.members:
-            return None
-        return Decimal(self.excellent) / Decimal(self.members)
-
-
-def grade_cap_rows(*, region: Region, year: int) -> list[CapRow]:
-    """优秀 grades over the members who count for the cap, per child region.
-
-    Three queries: the counties under the region and the two counts of the cap
-    rule (the same function the grading service checks the cap with). A
-    prefecture's or the province's figure sums its counties.
-    """
-    counties = list(
-        Region.objects.filter(
-            level=Region.Level.COUNTY, path__startswith=region.path
-        ).select_related("parent")
-    )
-    eligible, graded = cap_counts(year, [c.pk for c in counties])
-    if region.level == Region.Level.COUNTY:
-        return [CapRow(region, eligible.get(region.pk, 0), graded.get(region.pk, 0))]
-    totals: dict[int, list[int]] = {}
-    parents: dict[int, Region] = {}
-    for county in counties:
-        key = county if region.level == Region.Level.PREFECTURE else county.parent
-        parents[key.pk] = key
-        bucket = totals.setdefault(key.pk, [0, 0])
-        bucket[0] += eligible.get(county.pk, 0)
-        bucket[1] += graded.get(county.pk, 0)
-    return [
-        CapRow(parents[pk], members, excellent)
-        for pk, (members, excellent) in sorted(
-            totals.items(), key=lambda item: parents[item[0]].code
-        )
-    ]
 
 
 # --- The county workbench ------------------------------------------------------

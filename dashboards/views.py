@@ -3,6 +3,8 @@
 A region outside the user's scope answers 404, as every scoped page does.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from assessments.compliance_selectors import finding_summary, snapshot_status
 from assessments.rules.engine import Thresholds
-from attendance.periods import month_code
+from attendance.periods import Quarter, month_code
 from dashboards import selectors
-from dashboards.charts import ChartRow, bar_chart, chart_workbook
+from dashboards.charts import BarChart, ChartRow, bar_chart, chart_workbook
 from villages.models import Region
 from zhucun import clock
 
@@ -30,20 +32,204 @@ def _region_or_404(user, code: str, levels) -> Region:
 
 
 def _child_url(region: Region) -> str:
-    """Where a row of a region's drill-down leads: the next dashboard or page."""
-    if region.level == Region.Level.TOWNSHIP:
-        return reverse("dashboards:township", args=[region.code])
-    return reverse("dashboards:region", args=[region.code])
+    """Where a row of a region's drill-down leads: the next dashboard or page.
+
+    Kept on the region object: a province's page links each place from several
+    charts, and ``reverse`` is not free.
+    """
+    url = getattr(region, "_dashboard_url", None)
+    if url is None:
+        name = (
+            "dashboards:township"
+            if region.level == Region.Level.TOWNSHIP
+            else "dashboards:region"
+        )
+        url = region._dashboard_url = reverse(name, args=[region.code])
+    return url
 
 
-def _charts(user, region: Region) -> dict:
-    """Every chart of a region's dashboard, by slug (the page and the export)."""
-    places = selectors.place_rows(user=user, region=region)
-    child_header = {
+def _ratio(part, whole) -> Decimal | None:
+    return Decimal(part) / Decimal(whole) if whole else None
+
+
+def _year_charts(region: Region, places, child_header: str) -> dict:
+    """Visits by quarter, training and funds of the year, per child region."""
+    today = clock.today()
+    quarter = Quarter.of(today)
+    minimum = Thresholds.from_settings().funding_min_yuan
+    charts = {
+        "visits": bar_chart(
+            slug="visits",
+            title=_("%(quarter)s入户走访覆盖率（已走访农户 / 在驻工作队所在村农户）")
+            % {"quarter": quarter.display},
+            rows=[
+                ChartRow(
+                    r.region.name,
+                    r.visits(quarter.number),
+                    _child_url(r.region),
+                    (
+                        r.visit_done[quarter.number - 1],
+                        r.visit_households[quarter.number - 1],
+                    ),
+                )
+                for r in places.rows
+            ],
+            value_label=_("走访覆盖率"),
+            label_header=child_header,
+            percent=True,
+            extra_headers=(_("已走访农户"), _("应走访农户")),
+        ),
+        "visit-quarters": bar_chart(
+            slug="visit-quarters",
+            title=_("%(year)s年各季度入户走访覆盖率") % {"year": today.year},
+            rows=[
+                ChartRow(
+                    Quarter(today.year, n).display,
+                    places.total.visits(n),
+                    "",
+                    (
+                        places.total.visit_done[n - 1],
+                        places.total.visit_households[n - 1],
+                    ),
+                )
+                for n in range(1, quarter.number + 1)
+            ],
+            value_label=_("走访覆盖率"),
+            label_header=_("季度"),
+            percent=True,
+            extra_headers=(_("已走访农户"), _("应走访农户")),
+        ),
+        "training": bar_chart(
+            slug="training",
+            title=_("%(year)s年培训达标率（累计参训满%(days)s天的队员 / 年内在任队员）")
+            % {
+                "year": today.year,
+                "days": Thresholds.from_settings().training_days_min,
+            },
+            rows=[
+                ChartRow(
+                    r.region.name,
+                    r.training,
+                    _child_url(r.region),
+                    (r.trained, r.served),
+                )
+                for r in places.rows
+            ],
+            value_label=_("达标率"),
+            label_header=child_header,
+            percent=True,
+            extra_headers=(_("达标队员"), _("年内在任队员")),
+        ),
+        "funds": bar_chart(
+            slug="funds",
+            title=_("%(year)s年工作经费到位率（已到位经费 / 每队每年%(minimum)s元）")
+            % {"year": today.year, "minimum": f"{minimum:,.0f}"},
+            rows=[
+                ChartRow(
+                    r.region.name,
+                    r.funding,
+                    _child_url(r.region),
+                    (r.funds_received, r.funds_required, r.funds_short),
+                )
+                for r in places.rows
+            ],
+            value_label=_("到位率"),
+            label_header=child_header,
+            percent=True,
+            extra_headers=(
+                _("已到位（元）"),
+                _("应到位（元）"),
+                _("未达标的工作队"),
+            ),
+        ),
+    }
+    return charts
+
+
+def _ranking(region: Region, places, params) -> tuple[BarChart, dict]:
+    """The children (or, on the province's page, every county) ranked by a measure."""
+    measure = params.get("measure")
+    if measure not in MEASURES:
+        measure = "coverage"
+    by = ""
+    if region.level == Region.Level.PROVINCE and params.get("by") == "county":
+        by = "county"
+    rows = places.counties if by else places.rows
+    label, value, extra, headers = MEASURES[measure]
+    label, headers = str(label), tuple(str(h) for h in headers)
+    quarter = Quarter.of(clock.today()).number
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            value(r, quarter) is None,
+            -(value(r, quarter) or 0),
+            r.region.code,
+        ),
+    )
+    query = {"measure": measure, **({"by": by} if by else {})}
+    chart = bar_chart(
+        slug="ranking",
+        title=_("排名：%(measure)s") % {"measure": label},
+        rows=[
+            ChartRow(
+                r.region.name,
+                value(r, quarter),
+                _child_url(r.region),
+                extra(r, quarter),
+            )
+            for r in ranked
+        ],
+        value_label=label,
+        label_header=_("县（市、区）") if by else _child_header(region),
+        percent=True,
+        extra_headers=headers,
+        query=urlencode(query),
+    )
+    return chart, {"measure": measure, "by": by}
+
+
+def _child_header(region: Region) -> str:
+    return {
         Region.Level.PROVINCE: _("市（州）"),
         Region.Level.PREFECTURE: _("县（市、区）"),
         Region.Level.COUNTY: _("乡（镇）"),
     }[Region.Level(region.level)]
+
+
+# The measures a ranking may be by: label, value, table cells and their headers.
+MEASURES = {
+    "coverage": (
+        gettext_lazy("驻村覆盖率"),
+        lambda r, q: r.coverage,
+        lambda r, q: (r.covered_villages, r.poor_villages),
+        (gettext_lazy("有工作队的村"), gettext_lazy("贫困村")),
+    ),
+    "visits": (
+        gettext_lazy("本季度入户走访覆盖率"),
+        lambda r, q: r.visits(q),
+        lambda r, q: (r.visit_done[q - 1], r.visit_households[q - 1]),
+        (gettext_lazy("已走访农户"), gettext_lazy("应走访农户")),
+    ),
+    "training": (
+        gettext_lazy("培训达标率"),
+        lambda r, q: r.training,
+        lambda r, q: (r.trained, r.served),
+        (gettext_lazy("达标队员"), gettext_lazy("年内在任队员")),
+    ),
+    "funds": (
+        gettext_lazy("工作经费到位率"),
+        lambda r, q: r.funding,
+        lambda r, q: (r.funds_received, r.funds_required),
+        (gettext_lazy("已到位（元）"), gettext_lazy("应到位（元）")),
+    ),
+}
+
+
+def _charts(user, region: Region, params=None) -> dict:
+    """Every chart of a region's dashboard, by slug (the page and the export)."""
+    places = selectors.place_rows(user=user, region=region)
+    year = clock.today().year
+    child_header = _child_header(region)
     ranked = sorted(
         places.rows,
         key=lambda r: (r.coverage is None, r.coverage or 0, r.region.code),
@@ -125,9 +311,9 @@ def _charts(user, region: Region) -> dict:
         percent=True,
         extra_headers=(_("在岗天数"), _("应在岗天数")),
     )
-    year = clock.today().year
+    charts.update(_year_charts(region, places, child_header))
     ratio = Thresholds.from_settings().excellent_cap_ratio
-    caps = selectors.grade_cap_rows(region=region, year=year)
+    caps = [places.total] if region.level == Region.Level.COUNTY else places.rows
     charts["grades"] = bar_chart(
         slug="grades",
         title=_("%(year)s年度考核优秀比例（上限%(cap)s%%）")
@@ -135,11 +321,9 @@ def _charts(user, region: Region) -> dict:
         rows=[
             ChartRow(
                 r.region.name,
-                r.ratio,
-                reverse("dashboards:region", args=[r.region.code])
-                if r.region != region
-                else "",
-                (r.excellent, r.members),
+                _ratio(r.cap_excellent, r.cap_members),
+                _child_url(r.region) if r.region != region else "",
+                (r.cap_excellent, r.cap_members),
             )
             for r in caps
         ],
@@ -170,8 +354,11 @@ def _charts(user, region: Region) -> dict:
         label_header=_("规则"),
         extra_headers=(_("错误"), _("警告")),
     )
+    charts["ranking"], ranking = _ranking(region, places, params or {})
     return {
         "charts": charts,
+        "ranking": ranking,
+        "measures": [(key, label) for key, (label, *_rest) in MEASURES.items()],
         "places": places,
         "attendance": attendance,
         "summary": summary,
@@ -195,7 +382,7 @@ def region(request, code: str):
     """A province's, prefecture's or county's dashboard, drilling down to the next."""
     user = request.user
     region = _region_or_404(user, code, selectors.DASHBOARD_LEVELS)
-    data = _charts(user, region)
+    data = _charts(user, region, request.GET)
     context = {
         "region": region,
         "breadcrumbs": selectors.breadcrumbs(user=user, region=region),
@@ -205,7 +392,10 @@ def region(request, code: str):
         **data,
     }
     if region.level == Region.Level.COUNTY:
-        context["teams"] = selectors.county_teams(user=user, county=region)
+        context["teams"] = selectors.county_teams(
+            user=user, county=region, counts=data["places"].team_counts
+        )
+        context["quarter"] = Quarter.of(context["today"])
     return render(request, "dashboards/region.html", context)
 
 
@@ -213,7 +403,7 @@ def region(request, code: str):
 def export(request, code: str, slug: str):
     """One chart's numbers as an xlsx."""
     region = _region_or_404(request.user, code, selectors.DASHBOARD_LEVELS)
-    chart = _charts(request.user, region)["charts"].get(slug)
+    chart = _charts(request.user, region, request.GET)["charts"].get(slug)
     if chart is None:
         raise Http404(MISSING)
     response = HttpResponse(

@@ -153,6 +153,8 @@ def _rules() -> dict[str, Rule]:
         "attendance.teamreport": _through_team("team__"),
         "attendance.leadermeeting": Rule(region=_path("county__path")),
         "attendance.attendancerollup": Rule(region=_path("region__path")),
+        # A county's dashboard counts: the county and the regions above it only.
+        "attendance.placesummary": Rule(region=_path("county__path")),
         "attendance.reminder": Rule(region=_path("region__path")),
         "attendance.rolluplock": Rule(),
         "assessments.assessment": _through_membership("membership__"),

@@ -56,3 +56,27 @@ def test_the_workbook_holds_the_table_and_keeps_formulas_as_text():
     rows = list(sheet.iter_rows(values_only=True))
     assert rows == [("地区", "覆盖率", "有队", "贫困村"), ("@SUM(A1)", 50, 1, 2)]
     assert sheet["A2"].data_type == "s"
+
+
+def test_rows_are_drawn_escaped_and_long_names_shortened():
+    chart = bar_chart(
+        slug="coverage",
+        title="覆盖率",
+        rows=[
+            ChartRow("<b>阿坝藏族羌族自治州</b>", Decimal("0.5"), "/x/?a=1&b=2", (3,)),
+            ChartRow("乙", None),
+        ],
+        value_label="覆盖率",
+        label_header="地区",
+        percent=True,
+        query="measure=visits&by=county",
+    )
+    svg, table = str(chart.svg_rows), str(chart.table_rows)
+    assert "<b>" not in svg and "<b>" not in table
+    assert "&lt;b&gt;阿坝藏族羌…</text>" in svg  # nine characters, as truncatechars:9
+    assert '<a href="/x/?a=1&amp;b=2">' in svg and '<a href="/x/?a=1&amp;b=2">' in table
+    assert "<title>&lt;b&gt;阿坝藏族羌族自治州&lt;/b&gt;：50.0%</title>" in svg
+    assert '<td class="numeric">50.0%</td><td class="numeric">3</td>' in table
+    # A bar without a link is not an anchor; a place without data shows a dash.
+    assert svg.count("<a ") == 1 and '<td class="numeric">—</td>' in table
+    assert chart.query == "measure=visits&by=county"

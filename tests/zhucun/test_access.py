@@ -25,6 +25,7 @@ from attendance.models import (
     HouseholdVisit,
     LeaderMeeting,
     MonthlyAttendance,
+    PlaceSummary,
     Reminder,
     TeamReport,
 )
@@ -112,6 +113,9 @@ def _county_world(county_code: str, tag: str) -> dict:
         fund=fund, spent_on=D(2019, 5, 1), amount=Decimal("500"), purpose="办公"
     )
     audit_record(action="update", instance=village, county_code=county.code)
+    PlaceSummary.objects.create(
+        county=county, year=2019, as_of=D(2019, 12, 31), computed_at=timezone.now()
+    )
     pairing = Pairing.objects.create(
         assisting_county=Region.objects.get(code="510104"), assisted_county=county
     )
@@ -161,6 +165,7 @@ DATA_MODELS = [
     TargetItem,
     Fund,
     Spending,
+    PlaceSummary,
 ]
 
 
@@ -174,6 +179,10 @@ NOT_THEIRS = {
     ("committee", AttendanceSubmission),
     ("unit", Household),
     ("committee", Household),
+    # A county's dashboard counts are read by the county and the regions above.
+    ("township", PlaceSummary),
+    ("unit", PlaceSummary),
+    ("committee", PlaceSummary),
 }
 
 
@@ -241,6 +250,7 @@ def _ids_of(w: dict, model) -> list[int]:
         Pairing: {"assisted_county": w["county"]},
         UserScope: {"region__path__startswith": w["county"].path},
         AttendanceRollup: {"region__path__startswith": w["county"].path},
+        PlaceSummary: {"county": w["county"]},
         Reminder: {"region__path__startswith": w["county"].path},
         FindingRecord: {"path__startswith": w["county"].path},
         ImportJob: {"user": w["clerk"]},

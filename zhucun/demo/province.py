@@ -21,13 +21,14 @@ from attendance.models import (
     MonthlyAttendance,
     TeamReport,
 )
+from attendance.summaries import place_summary_refresh
 from funding.models import Fund
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village
 from zhucun.models import AuditEntry
 
 from .cases import DELIBERATE_CASES, MIN_VILLAGES, CaseBook
-from .dates import TERM_2018, TERM_2021, TermSpec
+from .dates import AS_OF, TERM_2018, TERM_2021, TermSpec
 from .duties import Duties
 from .funds import write_funds
 from .geography import FULL_SIZE, load_divisions, plan_geography, write_villages
@@ -100,6 +101,11 @@ def seed_province(
     clock.done(_("事务已提交（数据库在此检查全部外键）"))
     _analyze()
     clock.done(_("统计信息已更新"))
+    # The dashboards read the counties' counts from their summary, as of the
+    # demo's day (the nightly rollup keeps it up to date afterwards); the seed's
+    # one audit entry stands for this write too.
+    place_summary_refresh(year=AS_OF.year, audit=False)
+    clock.done(_("县级看板汇总已生成"))
     return cases
 
 

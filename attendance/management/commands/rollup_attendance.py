@@ -3,6 +3,9 @@
     python manage.py rollup_attendance                 # this month and the last
     python manage.py rollup_attendance --month 2022-11 --month 2022-12
 
+Afterwards the counties' dashboard counts of this year are recomputed (the
+``PlaceSummary`` rows the province's and prefectures' dashboards read).
+
 Safe to run again at any time, for any past month (after a correction, say): a
 month's summaries are replaced in one transaction, and a run already under way
 makes this one stop with an error instead of interleaving.
@@ -13,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from attendance.periods import month_code, month_of, parse_month, previous_month
 from attendance.rollups import RollupBusy, attendance_rollup
+from attendance.summaries import place_summary_refresh
 from zhucun import clock
 
 
@@ -42,3 +46,8 @@ class Command(BaseCommand):
                 raise CommandError("另一次汇总正在运行，请稍后再试。") from None
             rows = "，".join(f"{level} {n}" for level, n in result.rows.items())
             self.stdout.write(f"{month_code(first)}：{rows}（{result.seconds:.2f}秒）")
+        summary = place_summary_refresh()
+        self.stdout.write(
+            f"{summary.year}年县级看板汇总：{summary.counties}个县"
+            f"（{summary.seconds:.2f}秒）"
+        )
