@@ -22,6 +22,25 @@ def _identity(user) -> dict[str, str]:
     return {"role": scope.get_role_display(), "place": _place(scope)}
 
 
+def _menu(user) -> dict[str, bool]:
+    """Which pages of the menu the user can open.
+
+    ``has_desk``: a regional scope (or the superuser) has a dashboard, a unit or
+    committee has none (dashboards:index answers 404). ``may_import``: some
+    kind of workbook may be imported; else the menu offers the export alone.
+    The permissions are the ones the menu reads anyway (cached on the user).
+    """
+    from zhucun.workbooks.importer import may_import
+    from zhucun.workbooks.kinds import KINDS
+
+    scope = user_scope(user)
+    return {
+        "has_desk": user.is_superuser
+        or (scope is not None and scope.region_id is not None),
+        "may_import": any(may_import(user, kind) for kind in KINDS),
+    }
+
+
 def user_identity(request) -> dict:
     """``user_identity``: the user's role and place, read only if a page shows them.
 
@@ -32,4 +51,7 @@ def user_identity(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_identity": SimpleLazyObject(lambda: _identity(user))}
+    return {
+        "user_identity": SimpleLazyObject(lambda: _identity(user)),
+        "user_menu": SimpleLazyObject(lambda: _menu(user)),
+    }

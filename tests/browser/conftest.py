@@ -1,9 +1,17 @@
 """Playwright driving Debian's Chromium against the live test server.
 
 Skipped only where /usr/bin/chromium is missing (``apt-get install chromium``).
+
+Each test that talks to the live server is transactional (its data are
+flushed after it), so each builds the small world it needs, then opens
+Chromium. One Chromium per test, not per module: while Playwright's sync API
+lives, an asyncio loop runs in the test thread, and under a running loop
+Django's connection handler hands out another connection than the test
+database's own (one without the data it restores between tests).
 """
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +27,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "Zhucun-browser-2019"
+# Hashing a password the production way takes about a second on a busy machine,
+# once per account made and once per log-in; the tests do not test the hasher.
+FAST_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(
@@ -76,22 +90,88 @@ class Session:
         assert self.errors == []
 
 
-@pytest.fixture
-def browse(live_server):
-    """``browse(viewport=…)`` opens a page; the browser closes after the test.
+def read_db(query):
+    """``query()`` run in a thread of its own, for the ORM while the browser is up.
 
-    Build the data before the first call: Playwright's sync API runs an event
-    loop in this thread, and Django refuses database calls while it runs.
+    Playwright's sync API keeps an asyncio loop running in the test thread for
+    as long as the browser lives. Django then refuses database calls there
+    (SynchronousOnlyOperation), and would use another connection than the test
+    database's if told not to; a plain thread has neither problem.
+    """
+    from django.db import connections
+
+    def run():
+        try:
+            return query()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def demo(settings, fast_passwords):
+    """The small province of the dashboards' tests on 2019-12-31, a committee over
+    its units, and the accounts of ``manage.py demo_accounts`` on it."""
+    from teams.models import Unit
+    from tests.dashboards.conftest import TODAY, build_world
+    from tests.factories import WorkCommitteeFactory
+    from villages.models import Region
+    from zhucun.management.commands.demo_accounts import (
+        ADMIN,
+        DEMO_PASSWORD,
+        demo_role_accounts_ensure,
+        demo_superuser_ensure,
+    )
+
+    settings.ZHUCUN_TODAY = TODAY
+    world = build_world()
+    committee = WorkCommitteeFactory(
+        name="昭觉县直机关工委",
+        level="county",
+        region=Region.objects.get(code="513431"),
+    )
+    Unit.objects.update(work_committee=committee)
+    demo_superuser_ensure(username=ADMIN.username, password=DEMO_PASSWORD)
+    accounts = demo_role_accounts_ensure(password=DEMO_PASSWORD)
+    world.accounts = [a.username for a in accounts]
+    assert world.accounts == [
+        "sheng",
+        "liangshan",
+        "zhaojue",
+        "zhaojue-xiang",
+        "danwei",
+        "gongwei",
+    ]
+    return world
+
+
+@pytest.fixture
+def browse(live_server, settings):
+    """``browse(viewport=…)`` opens a page in a fresh context of one Chromium.
+
+    Chromium starts at the first call, so build the data before it; while it
+    runs, reach the database through ``read_db``. It closes before the test's
+    database is flushed.
     """
     from playwright.sync_api import sync_playwright
 
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    running = {}
 
     def open_page(viewport: dict | None = None) -> Session:
-        context = browser.new_context(
+        if not running:
+            running["playwright"] = sync_playwright().start()
+            running["browser"] = running["playwright"].chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        context = running["browser"].new_context(
             viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN"
         )
         return Session(context.new_page(), live_server.url)
@@ -99,5 +179,8 @@ def browse(live_server):
     try:
         yield open_page
     finally:
-        browser.close()
-        playwright.stop()
+        if running:
+            try:
+                running["browser"].close()
+            finally:
+                running["playwright"].stop()
