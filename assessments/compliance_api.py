@@ -1,4 +1,4 @@
-"""Read-only API of the compliance snapshot under /api/v1/compliance/."""
+"""API of the compliance snapshot under /api/v1/compliance/: findings, counts, refresh."""
 
 from dataclasses import asdict
 
@@ -11,7 +11,9 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from assessments import compliance_selectors as selectors
@@ -20,8 +22,14 @@ from assessments.compliance_serializers import (
     ComplianceRuleSummarySerializer,
     ComplianceSummarySerializer,
 )
-from assessments.models import FindingRecord
+from assessments.compliance_services import (
+    compliance_refresh,
+    compliance_request,
+    refresh_target,
+)
+from assessments.models import ComplianceRun, FindingRecord
 from villages.models import Region
+from zhucun import clock
 from zhucun.api_filters import (
     InvalidFilters,
     RegionCodeField,
@@ -73,6 +81,31 @@ def _region(filters) -> Region | None:
         except ValidationError as exc:
             raise InvalidFilters(ValidationError({"region": exc.messages})) from exc
     return region
+
+
+class ComplianceRunSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(
+        source="region.code",
+        allow_null=True,
+        default=None,
+        read_only=True,
+        label=_("检查范围的行政区划代码（空为全省）"),
+    )
+
+    class Meta:
+        model = ComplianceRun
+        fields = [
+            "id",
+            "as_of",
+            "region",
+            "status",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "finding_count",
+            "error",
+        ]
+        read_only_fields = fields
 
 
 @extend_schema(tags=[_("合规检查")])
@@ -155,3 +188,32 @@ class SummaryViewSet(viewsets.GenericViewSet):
             raise Http404 from None
         data = {**asdict(row), "id": row.id, "count": row.count, **snapshot}
         return Response(ComplianceRuleSummarySerializer(data).data)
+
+    @extend_schema(
+        summary=_("重新检查合规情况"),
+        description=_(
+            "按本人的管辖范围重新检查全部规则：县委组织部当场检查本县，完成后返回 201 "
+            "和检查结果（问题数）；省级协调小组和市（州）提交后台检查，返回 202，"
+            "完成后合规问题列表和统计自动更新（同一范围已在检查时返回进行中的那一次）。"
+            "其他角色没有此权限。"
+        ),
+        request=None,
+        responses={201: ComplianceRunSerializer, 202: ComplianceRunSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def refresh(self, request):
+        target = refresh_target(request.user)
+        if target is None:
+            raise PermissionDenied(_("您没有重新检查合规情况的权限。"))
+        region, synchronous = target
+        today = clock.today()
+        if synchronous:
+            run = compliance_refresh(as_of=today, region=region, user=request.user)
+            code = status.HTTP_201_CREATED
+        else:
+            run, _created = compliance_request(
+                region=region, as_of=today, user=request.user
+            )
+            code = status.HTTP_202_ACCEPTED
+        run = ComplianceRun.objects.select_related("region").get(pk=run.pk)
+        return Response(ComplianceRunSerializer(run).data, status=code)

@@ -28,7 +28,9 @@ from assessments.rules import Finding, rule_codes, run_rules
 from assessments.rules.registry import COUNTY, MEMBER, PAIRING, TEAM, UNIT, VILLAGE
 from teams.models import Membership, Team, Unit
 from villages.models import Region, Village
+from zhucun.access import user_scope
 from zhucun.audit import audit_record
+from zhucun.models import UserScope
 
 # Object ids are looked up in chunks that stay under every database's limit of
 # parameters per statement.
@@ -278,3 +280,23 @@ def refresh_message(run: ComplianceRun) -> str:
         "day": f"{run.as_of:%Y-%m-%d}",
         "n": run.finding_count,
     }
+
+
+def refresh_target(user) -> tuple[Region | None, bool] | None:
+    """(region to refresh or None for the province, synchronously?) or None: no right.
+
+    A county's clerks refresh their county on the spot (a county evaluates in a
+    fraction of a second); the province and a prefecture queue a Celery run.
+    """
+    if user.is_superuser and user.is_active:
+        return None, False
+    scope = user_scope(user)
+    if scope is None or not user.is_active:
+        return None
+    if scope.role == UserScope.Role.PROVINCE:
+        return None, False
+    if scope.role == UserScope.Role.PREFECTURE:
+        return scope.region, False
+    if scope.role == UserScope.Role.COUNTY:
+        return scope.region, True
+    return None

@@ -25,14 +25,14 @@ from assessments.compliance_services import (
     compliance_refresh,
     compliance_request,
     refresh_message,
+    refresh_target,
 )
 from assessments.models import FindingRecord
 from teams.id_numbers import mask_id_number
 from teams.models import Person, Team, Unit
 from villages.models import Region
 from zhucun import clock
-from zhucun.access import scoped, user_scope
-from zhucun.models import UserScope
+from zhucun.access import scoped
 from zhucun.pagination import CappedCountPaginator
 
 PAGE_SIZE = 50
@@ -81,26 +81,6 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 # --- who may refresh what ------------------------------------------------------
-
-
-def refresh_target(user) -> tuple[Region | None, bool] | None:
-    """(region to refresh or None for the province, synchronously?) or None: no right.
-
-    A county's clerks refresh their county on the spot (a county evaluates in a
-    fraction of a second); the province and a prefecture queue a Celery run.
-    """
-    if user.is_superuser and user.is_active:
-        return None, False
-    scope = user_scope(user)
-    if scope is None or not user.is_active:
-        return None
-    if scope.role == UserScope.Role.PROVINCE:
-        return None, False
-    if scope.role == UserScope.Role.PREFECTURE:
-        return scope.region, False
-    if scope.role == UserScope.Role.COUNTY:
-        return scope.region, True
-    return None
 
 
 # --- links from a finding to the record it is about ----------------------------

@@ -284,3 +284,46 @@ def test_the_schema_describes_both_resources_in_chinese(db):
     assert "/api/v1/compliance/summary/{id}/" in schema["paths"]
     body = summary["responses"]["200"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ComplianceSummary"}
+
+
+def test_a_county_refreshes_its_county_on_the_spot(world, zhaojue_api, settings):
+    settings.ZHUCUN_TODAY = AS_OF
+
+    response = zhaojue_api.post("/api/v1/compliance/summary/refresh/")
+
+    assert response.status_code == 201, response.json()
+    run = response.json()
+    assert run["status"] == "done" and run["region"] == ZHAOJUE
+    assert (
+        run["finding_count"]
+        == FindingRecord.objects.filter(county__code=ZHAOJUE).count()
+    )
+    assert run["finding_count"] > 0
+
+
+def test_a_prefecture_queues_its_refresh(world, scoped_user, settings):
+    settings.ZHUCUN_TODAY = AS_OF
+    client = APIClient()
+    client.force_authenticate(scoped_user("prefecture", "513400"))
+
+    first = client.post("/api/v1/compliance/summary/refresh/")
+    again = client.post("/api/v1/compliance/summary/refresh/")
+
+    assert first.status_code == 202
+    assert first.json()["status"] == "pending" and first.json()["region"] == "513400"
+    # A second request while the first is queued answers the same run.
+    assert again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.parametrize("role", ["township", "unit"])
+def test_other_roles_may_not_refresh(world, scoped_user, role):
+    from tests.factories import TownshipFactory, UnitFactory
+
+    target = TownshipFactory().code if role == "township" else UnitFactory().name
+    client = APIClient()
+    client.force_authenticate(scoped_user(role, target))
+
+    response = client.post("/api/v1/compliance/summary/refresh/")
+
+    assert response.status_code == 403
+    assert response.json()["message"] == "您没有重新检查合规情况的权限。"

@@ -13,7 +13,6 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from assessments.compliance_services import compliance_refresh
 from tests.factories import (
     TermFactory,
     TownshipFactory,
@@ -218,9 +217,11 @@ def test_a_county_year_through_the_api(settings):
     grades = _ok(county_api.get("/api/v1/assessments/", {"region": ZHAOJUE}))
     assert [row["grade"] for row in grades["results"]] == ["competent"] * 3
 
-    # The nightly policy check runs (beat's job: the API has no refresh); the
-    # county reads what it found about the team it just formed.
-    compliance_refresh(as_of=TODAY)
+    # The county re-runs the policy check of its county (on the spot), then
+    # reads what it found about the team it just formed.
+    run = _ok(county_api.post("/api/v1/compliance/summary/refresh/"), 201)
+    assert run["status"] == "done" and run["region"] == ZHAOJUE
+    assert run["as_of"] == TODAY.isoformat() and run["finding_count"] > 0
     findings = _ok(
         county_api.get(
             "/api/v1/compliance/findings/", {"region": ZHAOJUE, "page_size": 200}
