@@ -8,6 +8,7 @@ whole province (or the context's region) in a fixed number of set-based queries.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,7 +30,7 @@ PAIRING = "pairing"
 OBJECT_TYPES = (VILLAGE, TEAM, MEMBER, UNIT, COUNTY, PAIRING)
 
 
-class Rule:
+class Rule(abc.ABC):
     """A rule of the policy; subclasses set the class attributes and ``findings``."""
 
     code: ClassVar[str]
@@ -41,8 +42,9 @@ class Rule:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
+    @abc.abstractmethod
     def findings(self) -> Iterable[Finding]:
-        raise NotImplementedError
+        """Every finding of this rule in the context's region."""
 
     def finding(
         self,

@@ -26,7 +26,7 @@ from zhucun.models import AuditEntry
 
 D = datetime.date
 TODAY = D(2019, 12, 31)
-TODO = "/teams/appointments/"
+APPOINTMENTS = "/teams/appointments/"
 PROPOSE = "/teams/appointments/propose/"
 
 
@@ -74,13 +74,13 @@ def world(db, scoped_user):
 
 
 def todo_rows(client):
-    return [(m.pk, m.pending) for m in client.get(TODO).context["page"]]
+    return [(m.pk, m.pending) for m in client.get(APPOINTMENTS).context["page"]]
 
 
 def test_units_and_committees_land_on_their_to_do(client, world):
     for user in (world.unit_user, world.committee_user):
         client.force_login(user)
-        assert client.get(reverse("home"))["Location"] == TODO
+        assert client.get(reverse("home"))["Location"] == APPOINTMENTS
 
 
 def test_propose_review_appoint_file_each_by_its_role(client, world):
@@ -131,7 +131,7 @@ def test_propose_review_appoint_file_each_by_its_role(client, world):
 
     # The committee files (备案), dated today by default.
     client.force_login(world.committee_user)
-    page = client.get(TODO)
+    page = client.get(APPOINTMENTS)
     assert f'value="{TODAY:%Y-%m-%d}"' in page.content.decode()
     assert todo_rows(client) == [(new.pk, "file")]
     client.post(step_url(new, "file"), {"on": TODAY.isoformat()})
@@ -271,7 +271,7 @@ def test_mark_unfit_propose_replacement_appoint_closes_the_old_membership(
     assert todo_rows(client) == [(new.pk, "review")]
     client.post(step_url(new, "review"), {"on": "2019-12-31"})
     client.force_login(world.county_user)
-    rows = client.get(TODO).context["page"]
+    rows = client.get(APPOINTMENTS).context["page"]
     assert [(m.pk, m.pending, m.replaces.pk) for m in rows] == [
         (new.pk, "appoint", old.pk)
     ]
@@ -361,7 +361,7 @@ def test_the_to_do_takes_a_fixed_number_of_queries(
     # session, user, permissions (user, groups), scope; count; the reminder
     # bell; rows; the session's new expiry (savepoint, update, release).
     with django_assert_num_queries(11):
-        response = client.get(TODO)
+        response = client.get(APPOINTMENTS)
     assert len(response.context["page"]) == waiting
     assert {m.pending for m in response.context["page"]} == {"review"}
 
