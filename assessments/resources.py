@@ -12,10 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from assessments.caps import cap_counts, excellent_cap
 from assessments.models import Assessment, TrainingEvent, TrainingRecord
-from assessments.rules.engine import Thresholds, percent
-from assessments.rules.management import cap_counts, excellent_cap
-from assessments.rules.periods import year_bounds
 from assessments.services import ASSESSMENT_FIELDS
 from attendance.resources import (
     check_person,
@@ -25,6 +23,9 @@ from attendance.resources import (
 )
 from teams.models import Membership, Person
 from villages.models import Region
+from zhucun.formats import percent
+from zhucun.periods import year_bounds
+from zhucun.policy import Thresholds
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     ChoiceWidget,

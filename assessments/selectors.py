@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from assessments.caps import cap_counts, excellent_cap
 from assessments.models import (
     Assessment,
     TargetItem,
@@ -31,19 +32,18 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
-from assessments.rules import Finding, all_rules, evaluate
-from assessments.rules.common import SubqueryCount, overlapping
-from assessments.rules.engine import Thresholds
-from assessments.rules.management import cap_counts, excellent_cap
-from assessments.rules.periods import year_bounds
-from assessments.rules.registry import MEMBER
 from attendance.models import MonthlyAttendance
+from compliance.rules import Finding, all_rules, evaluate
+from compliance.rules.registry import MEMBER
 from teams.models import Membership, Person, Team, Term, Unit
+from teams.selectors import counties_for
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
-from zhucun.models import UserScope
+from zhucun.periods import year_bounds
+from zhucun.policy import Thresholds
+from zhucun.queries import SubqueryCount, overlapping
 
 # --- the county's yearly cycle (grading, training, target letters) -------------------
 #
@@ -58,25 +58,6 @@ DAYS = DecimalField(max_digits=6, decimal_places=1)
 def year_choices() -> list[int]:
     """Years a page offers: the first term's year to the year after today's."""
     return list(range(clock.today().year + 1, FIRST_YEAR - 1, -1))
-
-
-def counties_for(user) -> QuerySet[Region]:
-    """Counties whose yearly cycle ``user`` may look at, by code."""
-    counties = Region.objects.filter(level=Region.Level.COUNTY).select_related("parent")
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return counties
-    scope = user_scope(user)
-    if scope is None or not user.is_active:
-        return counties.none()
-    if scope.region_id is not None:
-        region = scope.region
-        if region.level == Region.Level.TOWNSHIP:
-            return counties.filter(pk=region.parent_id)
-        return counties.filter(path__startswith=region.path)
-    if scope.role in (UserScope.Role.UNIT, UserScope.Role.COMMITTEE):
-        teams = scoped(user, Team.objects.all()).values("village__county_id")
-        return counties.filter(pk__in=teams)
-    return counties.none()
 
 
 def county_get(*, user, code: str) -> Region:

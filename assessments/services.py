@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from assessments.caps import cap_counts, excellent_cap
 from assessments.models import (
     Assessment,
     TargetItem,
@@ -20,14 +21,14 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
-from assessments.rules.common import overlapping
-from assessments.rules.engine import Thresholds, days_text, percent
-from assessments.rules.management import cap_counts, excellent_cap
-from assessments.rules.periods import year_bounds
 from teams.models import Membership, Person, Team
 from villages.models import Region
 from zhucun import clock
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.formats import days_text, percent
+from zhucun.periods import year_bounds
+from zhucun.policy import Thresholds
+from zhucun.queries import overlapping
 
 ASSESSMENT_FIELDS = (
     "person_id",

@@ -6,23 +6,18 @@ workbook with ``?format=xlsx``. Every write goes through ``assessments.services`
 A county outside the user's scope, like any row outside it, answers 404.
 """
 
-import io
-from collections.abc import Iterable, Sequence
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
-from django.utils.http import content_disposition_header
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import selectors
+from assessments.cycle import base_context, team_param, year_param
 from assessments.forms import (
     AttendeeAddForm,
     GradeRowForm,
@@ -39,8 +34,6 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
-from assessments.rules.engine import days_text
-from assessments.rules.periods import last_completed_year
 from assessments.services import (
     assessment_grade,
     target_item_add,
@@ -53,117 +46,20 @@ from assessments.services import (
     training_event_create,
 )
 from teams.id_numbers import mask_id_number
-from teams.models import Membership, Person, Team, Term
-from villages.models import Region
+from teams.models import Membership, Person, Term
 from zhucun import clock
 from zhucun.access import get_scoped_or_404
-from zhucun.workbooks.writing import SheetLayout, write_workbook
+from zhucun.formats import days_text
+from zhucun.pages import (
+    add_errors,
+    county_param,
+    paginate,
+    table_xlsx_response,
+    wants_xlsx,
+)
+from zhucun.periods import last_completed_year
 
-PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCELLENT = Assessment.Grade.EXCELLENT
-
-# --- what every page of the cycle shares ---------------------------------------------
-
-
-def wants_xlsx(request) -> bool:
-    return request.GET.get("format") == "xlsx"
-
-
-def xlsx_response(
-    *,
-    filename: str,
-    title: str,
-    headers: Sequence[str],
-    rows: Iterable[Sequence],
-    text_columns: Iterable[int] = (),
-) -> HttpResponse:
-    """A one-sheet workbook; text that Excel could read as a formula stays text."""
-    layout = SheetLayout(
-        name=title[:31],
-        headers=list(headers),
-        title_lines=[title],
-        text_columns=set(text_columns),
-    )
-    buffer = io.BytesIO()
-    # Choice labels are lazy translations, which openpyxl cannot write.
-    plain = ([str(v) if isinstance(v, Promise) else v for v in row] for row in rows)
-    write_workbook(buffer, [(layout, plain)])
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{filename}.xlsx"
-    )
-    return response
-
-
-def paginate(request, rows) -> Page:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def year_param(request, default: int | None = None) -> int:
-    """The ``?year=`` asked for (default: today's year); 404 for a year not offered."""
-    raw = request.GET.get("year")
-    if not raw:
-        return default if default is not None else clock.today().year
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404(_("年度无效。")) from None
-    if year not in selectors.year_choices():
-        raise Http404(_("年度无效。"))
-    return year
-
-
-def county_param(request, counties: list[Region]) -> Region | None:
-    """The ``?county=CODE`` asked for, or the user's only county; 404 outside scope."""
-    code = request.GET.get("county", "")
-    if code:
-        for county in counties:
-            if county.code == code:
-                return county
-        raise Http404(_("记录不存在或不在您的管辖范围内。"))
-    return counties[0] if len(counties) == 1 else None
-
-
-def base_context(request, *, counties, county, year=None, **extra) -> dict:
-    return {
-        "counties": counties,
-        "county": county,
-        "year": year,
-        "years": selectors.year_choices(),
-        "today": clock.today(),
-        **extra,
-    }
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form's fields (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
-
-
-def team_param(request) -> int | None:
-    """The ``?team=`` a form is opened for; 404 for a team outside the scope."""
-    raw = request.GET.get("team", "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404(_("记录不存在或不在您的管辖范围内。"))
-    team = get_scoped_or_404(request.user, Team.objects.only("pk"), pk=int(raw))
-    return team.pk
-
-
-def import_url(kind: str) -> str | None:
-    """The workbook import page for ``kind``, once zhucun/urls.py includes it."""
-    try:
-        return reverse("workbooks:import-start") + f"?kind={kind}"
-    except NoReverseMatch:
-        return None
 
 
 @login_required
@@ -345,7 +241,7 @@ def _grading_xlsx(user, county, year, term, kind, people: QuerySet[Person]):
             _("是") if row.counts_for_cap else _("否（第一书记）"),
         ]
 
-    return xlsx_response(
+    return table_xlsx_response(
         filename=title,
         title=title,
         headers=[
@@ -390,7 +286,7 @@ def barred(request):
             "place": county.name if county else "",
             "year": year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("派出单位"), _("县（市、区）代码"), _("规则"), _("说明")],
@@ -431,7 +327,7 @@ def training_list(request):
         events = events.filter(attendees__gt=0)
     if wants_xlsx(request):
         title = _("%(year)d年驻村工作队培训班") % {"year": year}
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[
@@ -456,7 +352,7 @@ def training_list(request):
         level=request.GET.get("level", ""),
         q=request.GET.get("q", ""),
         show=show,
-        import_url=import_url("training"),
+        import_url=reverse("workbooks:import-start") + "?kind=training",
     )
     return render(request, "assessments/yearly/training_list.html", context)
 
@@ -518,7 +414,7 @@ def training_detail(request, pk: int):
     records = selectors.training_record_list(user=user, filters={"event": event.pk})
     if wants_xlsx(request):
         title = _("%(name)s参训人员") % {"name": event.name}
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("姓名"), _("工作单位"), _("参训天数")],
@@ -590,7 +486,7 @@ def _training_days_page(request, *, behind_only: bool):
         rows=rows,
         pace=pace,
         behind_only=behind_only,
-        import_url=import_url("training"),
+        import_url=reverse("workbooks:import-start") + "?kind=training",
     )
     return render(request, "assessments/yearly/training_days.html", context)
 
@@ -627,7 +523,7 @@ def _training_days_xlsx(user, year, county, pace, people, behind_only):
             _pace_status(person.training_days, pace)[1],
         ]
 
-    return xlsx_response(
+    return table_xlsx_response(
         filename=title,
         title=title,
         headers=[
@@ -676,7 +572,7 @@ def letter_list(request):
             "place": county.name if county else "",
             "year": year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[
@@ -721,7 +617,7 @@ def letter_missing(request):
             "place": county.name if county else "",
             "year": year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("驻村工作队"), _("驻村期次"), _("派驻日期")],
@@ -823,7 +719,7 @@ def letter_detail(request, pk: int):
             "team": team_label(letter.team),
             "year": letter.year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("目标任务"), _("责任人"), _("进度"), _("佐证材料")],

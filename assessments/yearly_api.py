@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from assessments import selectors
@@ -32,7 +31,6 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
-from assessments.rules.periods import last_completed_year
 from assessments.services import (
     assessment_grade,
     target_item_add,
@@ -54,52 +52,8 @@ from villages.models import Region
 from villages.serializers import RegionBriefSerializer
 from zhucun import clock
 from zhucun.access import require_in_scope
-from zhucun.api_filters import SelectorViewSet
-
-# --- what the writable viewsets share ----------------------------------------------
-
-
-class ServiceWritePermission(BasePermission):
-    """Reads need a login (rows are scoped); writes need the model's permission.
-
-    A write to one row is judged after the row is found (``has_object_permission``),
-    so a row outside the user's scope answers 404 before any 403.
-    """
-
-    ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field) is not None:
-            return True
-        return self._allowed(request, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return request.method in SAFE_METHODS or self._allowed(request, view)
-
-    def _allowed(self, request, view) -> bool:
-        model = view.queryset.model
-        verb = self.ACTIONS.get(request.method)
-        return bool(verb) and request.user.has_perm(
-            f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
-        )
-
-
-def service_errors(exc: DjangoValidationError) -> ValidationError:
-    """A service's refusal as the API's 400, field by field."""
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
-class WritableSelectorViewSet(SelectorViewSet):
-    """A selector-backed viewset whose writes call services."""
-
-    permission_classes = [IsAuthenticated, ServiceWritePermission]
-
-    def read(self, instance) -> dict:
-        return self.get_serializer(instance).data
+from zhucun.api_views import WritableSelectorViewSet, service_errors
+from zhucun.periods import last_completed_year
 
 
 def api_county(request, *, required: bool = False) -> Region | None:

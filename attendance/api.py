@@ -6,14 +6,12 @@ make answers 403; a write a service refuses answers 400 in the API's error shape
 by cell: ``"<membership id>.<field>"``).
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -32,7 +30,6 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from attendance.periods import Quarter, month_of, parse_month, previous_month
 from attendance.serializers import (
     AttendanceSerializer,
     CompletenessRowSerializer,
@@ -66,15 +63,9 @@ from villages.models import Household
 from zhucun import clock
 from zhucun.access import scoped
 from zhucun.api_filters import SelectorViewSet
-
-FORBIDDEN = OpenApiResponse(description=gettext_lazy("角色没有此项权限"))
-NOT_FOUND = OpenApiResponse(description=gettext_lazy("不存在或不在管辖范围内"))
-REFUSED = OpenApiResponse(description=gettext_lazy("数据有误，按字段给出原因"))
-
-
-def _require(user, *perms: str) -> None:
-    if not user.has_perms(perms):
-        raise PermissionDenied(_("您的角色没有此项权限。"))
+from zhucun.api_views import FORBIDDEN, NOT_FOUND, REFUSED
+from zhucun.periods import Quarter, month_of, parse_month, previous_month
+from zhucun.roles import require_perm
 
 
 def _found(getter, **kwargs):
@@ -134,10 +125,9 @@ class AttendanceViewSet(SelectorViewSet):
     )
     @action(detail=False, methods=["post"])
     def grid(self, request):
-        _require(
+        require_perm(
             request.user,
-            "attendance.add_monthlyattendance",
-            "attendance.change_monthlyattendance",
+            ("attendance.add_monthlyattendance", "attendance.change_monthlyattendance"),
         )
         payload = GridSaveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -207,10 +197,12 @@ class SubmissionViewSet(SelectorViewSet):
     )
     @action(detail=False, methods=["post"])
     def submit(self, request):
-        _require(
+        require_perm(
             request.user,
-            "attendance.add_monthlyattendance",
-            "attendance.change_attendancesubmission",
+            (
+                "attendance.add_monthlyattendance",
+                "attendance.change_attendancesubmission",
+            ),
         )
         township, month, _data = self._month_of_township(MonthOfTownshipSerializer)
         submission = attendance_submit(
@@ -321,7 +313,7 @@ class VisitViewSet(SelectorViewSet):
         responses={201: VisitSerializer, 400: REFUSED, 403: FORBIDDEN},
     )
     def create(self, request):
-        _require(request.user, "attendance.add_householdvisit")
+        require_perm(request.user, "attendance.add_householdvisit")
         payload = VisitCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -366,8 +358,8 @@ class ReportViewSet(SelectorViewSet):
         responses={201: ReportSerializer, 400: REFUSED, 403: FORBIDDEN},
     )
     def create(self, request):
-        _require(
-            request.user, "attendance.add_teamreport", "attendance.change_teamreport"
+        require_perm(
+            request.user, ("attendance.add_teamreport", "attendance.change_teamreport")
         )
         payload = ReportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -411,7 +403,7 @@ class MeetingViewSet(SelectorViewSet):
         responses={201: MeetingSerializer, 400: REFUSED, 403: FORBIDDEN},
     )
     def create(self, request):
-        _require(request.user, "attendance.add_leadermeeting")
+        require_perm(request.user, "attendance.add_leadermeeting")
         payload = MeetingCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

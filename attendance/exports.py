@@ -5,26 +5,13 @@ Cells go through ``zhucun.workbooks.writing``, which writes text that begins
 with ``= + - @`` as text, never as a formula.
 """
 
-import io
-
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from attendance.periods import Quarter, month_display
-from zhucun.workbooks.writing import SheetLayout, write_workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(filename: str, layout: SheetLayout, rows) -> HttpResponse:
-    """An attachment of one sheet (built in memory: the lists are bounded by scope)."""
-    buffer = io.BytesIO()
-    write_workbook(buffer, [(layout, rows)])
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+from zhucun.pages import xlsx_response
+from zhucun.periods import Quarter, month_display
+from zhucun.workbooks.writing import SheetLayout
 
 
 def _time(value) -> str:
@@ -69,7 +56,9 @@ def completeness_export(*, month, region_name: str, rows) -> HttpResponse:
         ]
         for r in rows
     )
-    return xlsx_response(f"考勤报送情况-{month:%Y-%m}.xlsx", layout, data)
+    return xlsx_response(
+        filename=f"考勤报送情况-{month:%Y-%m}.xlsx", layout=layout, rows=data
+    )
 
 
 def unvisited_export(*, quarter: Quarter, households) -> HttpResponse:
@@ -96,7 +85,9 @@ def unvisited_export(*, quarter: Quarter, households) -> HttpResponse:
         ]
         for h in households
     )
-    return xlsx_response(f"未走访农户-{quarter.code}.xlsx", layout, data)
+    return xlsx_response(
+        filename=f"未走访农户-{quarter.code}.xlsx", layout=layout, rows=data
+    )
 
 
 def reports_export(*, quarter: Quarter, teams) -> HttpResponse:
@@ -126,7 +117,9 @@ def reports_export(*, quarter: Quarter, teams) -> HttpResponse:
         ]
         for t in teams
     )
-    return xlsx_response(f"季度工作报告-{quarter.code}.xlsx", layout, data)
+    return xlsx_response(
+        filename=f"季度工作报告-{quarter.code}.xlsx", layout=layout, rows=data
+    )
 
 
 def meetings_export(*, quarter: Quarter, counties, meetings) -> HttpResponse:
@@ -155,4 +148,6 @@ def meetings_export(*, quarter: Quarter, counties, meetings) -> HttpResponse:
         ]
         for c in counties
     )
-    return xlsx_response(f"队长会议-{quarter.code}.xlsx", layout, data)
+    return xlsx_response(
+        filename=f"队长会议-{quarter.code}.xlsx", layout=layout, rows=data
+    )

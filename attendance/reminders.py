@@ -41,21 +41,15 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from attendance.periods import (
-    Quarter,
-    due_date,
-    month_code,
-    month_display,
-    month_last_day,
-    month_of,
-    overlapping,
-    throughout,
-)
+from attendance.periods import due_date
 from attendance.services import audit_bulk
 from teams.models import Membership, Team, active_on
 from villages.models import Household, Region
 from zhucun import clock
 from zhucun.models import UserScope
+from zhucun.periods import Quarter, month_code, month_display, month_last_day, month_of
+from zhucun.policy import Thresholds
+from zhucun.queries import overlapping, throughout
 
 Role = UserScope.Role
 Kind = Reminder.Kind
@@ -397,7 +391,7 @@ def _visits_incomplete(quarter: Quarter, today: datetime.date) -> int:
 
 def training_pace(quarter: Quarter) -> Decimal:
     """Days of training due by the quarter's end: the yearly minimum, pro rata."""
-    least = Decimal(settings.ZHUCUN_RULES["TRAINING_DAYS_MIN"])
+    least = Thresholds.from_settings().training_days_min
     return least * quarter.number / 4
 
 
@@ -446,7 +440,7 @@ def _training_behind(quarter: Quarter, today: datetime.date) -> int:
             "name": m["person__name"],
             "year": quarter.year,
             "days": _days(m["trained"]),
-            "least": _days(Decimal(settings.ZHUCUN_RULES["TRAINING_DAYS_MIN"])),
+            "least": _days(Thresholds.from_settings().training_days_min),
             "quarter": quarter.display,
             "pace": _days(pace),
         }

@@ -36,15 +36,10 @@ from django.db.models.functions import Cast, Coalesce, ExtractDay
 from django.utils import timezone
 
 from attendance.models import AttendanceRollup, RollupLock
-from attendance.periods import (
-    days_in_month,
-    month_code,
-    month_last_day,
-    month_of,
-    overlapping,
-)
 from attendance.services import audit_bulk
 from teams.models import Membership
+from zhucun.periods import days_in_month, month_code, month_last_day, month_of
+from zhucun.queries import overlapping
 
 LOCK_NAME = "attendance.rollup"
 Level = AttendanceRollup.Level

@@ -16,7 +16,6 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -36,31 +35,15 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from attendance.periods import (
-    Quarter,
-    days_in_month,
-    due_date,
-    month_last_day,
-    overlapping,
-    parse_month,
-)
+from attendance.periods import due_date
 from teams.models import Membership, Team
 from villages.models import PRIORITY_HOUSEHOLD, Household, Region, Village
 from zhucun import clock
 from zhucun.access import scope_q, scoped, user_scope
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
 from zhucun.models import UserScope
-
-
-class SubqueryCount(Subquery):
-    """The number of rows of a correlated queryset (0 when none)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, **extra):
-        super().__init__(queryset.order_by(), **extra)
-
+from zhucun.periods import Quarter, days_in_month, month_last_day, parse_month
+from zhucun.queries import SubqueryCount, overlapping
 
 # --- Places the user may work on --------------------------------------------------
 

@@ -24,14 +24,6 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from attendance.periods import (
-    Quarter,
-    days_in_month,
-    month_display,
-    month_last_day,
-    month_of,
-    overlapping,
-)
 from teams.models import Membership, Team, active_on
 from villages.models import Household, Region
 from zhucun import clock
@@ -39,6 +31,14 @@ from zhucun.access import scoped, user_scope
 from zhucun.audit import _context as _audit_context
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.models import AuditEntry, UserScope
+from zhucun.periods import (
+    Quarter,
+    days_in_month,
+    month_display,
+    month_last_day,
+    month_of,
+)
+from zhucun.queries import overlapping
 
 DAY_FIELDS = ("in_post_days", "leave_days", "trip_days")
 VALUE_FIELDS = (*DAY_FIELDS, "remark")

@@ -19,13 +19,10 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from assessments.caps import cap_counts
 from assessments.models import TrainingRecord
-from assessments.rules.engine import Thresholds
-from assessments.rules.management import cap_counts
-from assessments.rules.periods import year_bounds
 from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
-from attendance.periods import Quarter, overlapping
 from attendance.selectors import SubqueryCount, visit_coverage
 from attendance.services import audit_bulk
 from funding.selectors import funding_by_team
@@ -33,6 +30,9 @@ from teams.models import Membership, Team, active_on
 from villages.models import LIANGSHAN_CODE, Household, Region, Village
 from zhucun import clock
 from zhucun.access import scoped
+from zhucun.periods import Quarter, year_bounds
+from zhucun.policy import Thresholds
+from zhucun.queries import overlapping
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 QUARTERS = 4

@@ -7,13 +7,6 @@ system's today (``zhucun.clock``).
 
 from celery import shared_task
 
-from attendance.periods import (
-    Quarter,
-    month_code,
-    month_of,
-    parse_month,
-    previous_month,
-)
 from attendance.reminders import (
     reminders_attendance_due,
     reminders_attendance_overdue,
@@ -23,6 +16,7 @@ from attendance.reminders import (
 from attendance.rollups import RollupBusy, attendance_rollup
 from attendance.summaries import place_summary_refresh
 from zhucun import clock
+from zhucun.periods import Quarter, month_code, month_of, parse_month, previous_month
 
 BUSY_RETRY_SECONDS = 60
 

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
     ObjectDoesNotExist,
-    PermissionDenied,
     ValidationError,
 )
 from django.core.paginator import Paginator
@@ -33,15 +32,7 @@ from attendance.forms import (
     grid_input_name,
     parse_grid,
 )
-from attendance.periods import (
-    Quarter,
-    due_date,
-    month_code,
-    month_display,
-    month_of,
-    parse_month,
-    previous_month,
-)
+from attendance.periods import due_date
 from attendance.services import (
     VALUE_FIELDS,
     attendance_grid_save,
@@ -58,13 +49,17 @@ from attendance.services import (
 from zhucun import clock
 from zhucun.access import user_scope
 from zhucun.models import UserScope
+from zhucun.periods import (
+    Quarter,
+    month_code,
+    month_display,
+    month_of,
+    parse_month,
+    previous_month,
+)
+from zhucun.roles import require_perm
 
 PER_PAGE = 50
-
-
-def _require(user, *perms: str) -> None:
-    if not user.has_perms(perms):
-        raise PermissionDenied(_("您的角色没有此项权限。"))
 
 
 def _found(getter, **kwargs):
@@ -225,17 +220,16 @@ def _render_grid(request, township, month, *, posted=None, errors=None, status=2
 @login_required
 def grid(request):
     """The township's month: one row per member, saved in one request."""
-    _require(request.user, "attendance.view_monthlyattendance")
+    require_perm(request.user, "attendance.view_monthlyattendance")
     township = _township(request)
     if township is None:
         return _choose_township(request)
     month = _month(request, _entry_month())
     if request.method != "POST":
         return _render_grid(request, township, month)
-    _require(
+    require_perm(
         request.user,
-        "attendance.add_monthlyattendance",
-        "attendance.change_monthlyattendance",
+        ("attendance.add_monthlyattendance", "attendance.change_monthlyattendance"),
     )
     entries, bad = parse_grid(request.POST)
     errors: dict[str, list[str]] = {}
@@ -299,10 +293,9 @@ def _choose_township(request):
 @require_POST
 def grid_submit(request):
     """Submit (报送) the township's month; it is locked until the county reopens it."""
-    _require(
+    require_perm(
         request.user,
-        "attendance.add_monthlyattendance",
-        "attendance.change_attendancesubmission",
+        ("attendance.add_monthlyattendance", "attendance.change_attendancesubmission"),
     )
     township = _township(request)
     if township is None:
@@ -363,7 +356,7 @@ def _last_month():
 @login_required
 def completeness(request):
     """Per township: submitted? on time? rows recorded of expected (DHIS2's report)."""
-    _require(request.user, "attendance.view_attendancesubmission")
+    require_perm(request.user, "attendance.view_attendancesubmission")
     month = _month(request, _last_month())
     region = _region(request)
     page = _page(
@@ -394,7 +387,7 @@ def completeness(request):
 
 @login_required
 def completeness_xlsx(request):
-    _require(request.user, "attendance.view_attendancesubmission")
+    require_perm(request.user, "attendance.view_attendancesubmission")
     month = _month(request, _last_month())
     region = _region(request)
     townships = selectors.completeness_townships(
@@ -412,7 +405,7 @@ def completeness_xlsx(request):
 @login_required
 def coverage(request):
     """The quarter's visit coverage of each team."""
-    _require(request.user, "attendance.view_householdvisit")
+    require_perm(request.user, "attendance.view_householdvisit")
     quarter = _quarter(request)
     region = _region(request)
     page = _page(
@@ -429,7 +422,7 @@ def coverage(request):
 @login_required
 def team_visits(request, team_id: int):
     """A team's visit log of the quarter, its coverage and the form to log a visit."""
-    _require(request.user, "attendance.view_householdvisit")
+    require_perm(request.user, "attendance.view_householdvisit")
     team = _found(selectors.visible_team_get, user=request.user, pk=team_id)
     quarter = _quarter(request)
     members = selectors.team_members_in(team=team, quarter=quarter)
@@ -442,7 +435,7 @@ def team_visits(request, team_id: int):
         initial={"household": request.GET.get("household")},
     )
     if request.method == "POST":
-        _require(request.user, "attendance.add_householdvisit")
+        require_perm(request.user, "attendance.add_householdvisit")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -494,7 +487,7 @@ def team_visits(request, team_id: int):
 @login_required
 def unvisited(request):
     """Households not yet visited this quarter."""
-    _require(request.user, "attendance.view_householdvisit")
+    require_perm(request.user, "attendance.view_householdvisit")
     quarter = _quarter(request)
     region = _region(request)
     team_id = _team_param(request)
@@ -526,7 +519,7 @@ def _team_param(request) -> int | None:
 
 @login_required
 def unvisited_xlsx(request):
-    _require(request.user, "attendance.view_householdvisit")
+    require_perm(request.user, "attendance.view_householdvisit")
     quarter = _quarter(request)
     households = selectors.unvisited_households(
         user=request.user,
@@ -547,7 +540,7 @@ def _missing(request) -> bool:
 @login_required
 def reports(request):
     """Teams of the quarter and their report (思想、工作、学习); ``missing=1`` for the gaps."""
-    _require(request.user, "attendance.view_teamreport")
+    require_perm(request.user, "attendance.view_teamreport")
     quarter = _quarter(request)
     region = _region(request)
     missing = _missing(request)
@@ -578,7 +571,7 @@ def reports(request):
 
 @login_required
 def reports_xlsx(request):
-    _require(request.user, "attendance.view_teamreport")
+    require_perm(request.user, "attendance.view_teamreport")
     quarter = _quarter(request)
     teams = selectors.report_status(
         user=request.user,
@@ -592,7 +585,9 @@ def reports_xlsx(request):
 @login_required
 def report_new(request):
     """File or correct a team's quarterly report."""
-    _require(request.user, "attendance.add_teamreport", "attendance.change_teamreport")
+    require_perm(
+        request.user, ("attendance.add_teamreport", "attendance.change_teamreport")
+    )
     team_id = _team_param(request) or (
         int(request.POST["team"]) if request.POST.get("team", "").isdigit() else None
     )
@@ -647,7 +642,7 @@ def report_new(request):
 
 @login_required
 def report_detail(request, pk: int):
-    _require(request.user, "attendance.view_teamreport")
+    require_perm(request.user, "attendance.view_teamreport")
     report = _found(selectors.report_get, user=request.user, pk=pk)
     return render(request, "attendance/report_detail.html", {"report": report})
 
@@ -658,7 +653,7 @@ def report_detail(request, pk: int):
 @login_required
 def meetings(request):
     """Counties and their team-leader meetings of the quarter; ``missing=1`` for the gaps."""
-    _require(request.user, "attendance.view_leadermeeting")
+    require_perm(request.user, "attendance.view_leadermeeting")
     quarter = _quarter(request)
     region = _region(request)
     missing = _missing(request)
@@ -693,7 +688,7 @@ def meetings(request):
 
 @login_required
 def meetings_xlsx(request):
-    _require(request.user, "attendance.view_leadermeeting")
+    require_perm(request.user, "attendance.view_leadermeeting")
     quarter = _quarter(request)
     counties = list(
         selectors.meeting_status(
@@ -722,7 +717,7 @@ def _meeting_county(request):
 @login_required
 def meeting_new(request):
     """Record a county's team-leader meeting and who attended."""
-    _require(request.user, "attendance.add_leadermeeting")
+    require_perm(request.user, "attendance.add_leadermeeting")
     county = _meeting_county(request)
     quarter = _quarter(request)
     default_day = min(clock.today(), quarter.last)
@@ -758,7 +753,7 @@ def meeting_new(request):
 
 @login_required
 def meeting_detail(request, pk: int):
-    _require(request.user, "attendance.view_leadermeeting")
+    require_perm(request.user, "attendance.view_leadermeeting")
     meeting = _found(selectors.meeting_get, user=request.user, pk=pk)
     attendees = meeting.attendees.select_related(
         "person", "team__village__township"
@@ -776,7 +771,7 @@ def meeting_detail(request, pk: int):
 @login_required
 def rollups(request):
     """The month's in-post rates of a region and of each region (or team) under it."""
-    _require(request.user, "attendance.view_monthlyattendance")
+    require_perm(request.user, "attendance.view_monthlyattendance")
     month = _month(request, _last_month())
     region = _region(request)
     own, children = (None, [])

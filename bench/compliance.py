@@ -26,7 +26,7 @@ GOAL_SECONDS = 5.0
 
 def _households_anchor(as_of: datetime.date):
     """Teams in post all the last quarter whose village has a household unvisited in it."""
-    from assessments.rules.periods import last_completed_quarter
+    from zhucun.periods import last_completed_quarter
 
     quarter = last_completed_quarter(as_of)
     sql = """
@@ -45,11 +45,7 @@ def _households_anchor(as_of: datetime.date):
 
 def _attendance_anchor(as_of: datetime.date):
     """(membership, month) pairs of the year so far served without an attendance row."""
-    from assessments.rules.periods import (
-        last_completed_month,
-        month_last_day,
-        months_of_year_to,
-    )
+    from zhucun.periods import last_completed_month, month_last_day, months_of_year_to
 
     months = months_of_year_to(last_completed_month(as_of))
     values = ", ".join(["(%s, %s)"] * len(months))
@@ -88,7 +84,7 @@ def _scalar(connection, sql: str, params: list):
 def measure(config: dict) -> list[Result]:
     from django.db import connection
 
-    from assessments.rules import run_rules
+    from compliance.rules import run_rules
     from zhucun.demo import AS_OF
 
     database = config["database"]
@@ -180,7 +176,7 @@ def _snapshot(config: dict) -> Result:
     name, label = "compliance.snapshot", "合规快照刷新（夜间任务，全省）"
     database = config["database"]
     try:
-        from assessments.compliance_services import compliance_refresh
+        from compliance.services import compliance_refresh
     except ImportError as exc:
         return unavailable(
             "compliance", name, label, database, f"合规快照尚未实现（{exc}）"

@@ -873,7 +873,7 @@ def _as_after_the_groups(as_of: datetime.date) -> None:
     else:
         attendance_rollup(month=MONTH)
     try:
-        from assessments.compliance_services import compliance_refresh
+        from compliance.services import compliance_refresh
     except ImportError:
         pass
     else:
@@ -884,7 +884,7 @@ def count_queries(config: dict) -> dict[str, int]:
     """Statements per request of each page (and of the compliance run), once each."""
     from django.db import connection
 
-    from assessments.rules import run_rules
+    from compliance.rules import run_rules
     from zhucun.demo import AS_OF
 
     _as_after_the_groups(AS_OF)

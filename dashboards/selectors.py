@@ -20,21 +20,15 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 
-from assessments.models import Assessment, FindingRecord
-from assessments.rules.engine import Thresholds
-from assessments.rules.management import cap_counts
+from assessments.caps import cap_counts
+from assessments.models import Assessment
 from attendance.models import (
     AttendanceRollup,
     AttendanceSubmission,
     PlaceSummary,
     Reminder,
 )
-from attendance.periods import (
-    Quarter,
-    due_date,
-    month_of,
-    previous_month,
-)
+from attendance.periods import due_date
 from attendance.selectors import inbox, region_scope, visit_coverage
 from attendance.summaries import (
     QUARTERS,
@@ -44,11 +38,14 @@ from attendance.summaries import (
     team_size_conditions,
     village_counts,
 )
+from compliance.models import FindingRecord
 from teams.models import Membership, Team, active_on
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
+from zhucun.periods import Quarter, month_of, previous_month
+from zhucun.policy import Thresholds
 
 DASHBOARD_LEVELS = (
     Region.Level.PROVINCE,

@@ -6,20 +6,21 @@ A region outside the user's scope answers 404, as every scoped page does.
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.compliance_selectors import finding_summary, snapshot_status
-from assessments.rules.engine import Thresholds
-from attendance.periods import Quarter, month_code
+from compliance.selectors import finding_summary, snapshot_status
 from dashboards import selectors
 from dashboards.charts import BarChart, ChartRow, bar_chart, chart_workbook
 from villages.models import Region
 from zhucun import clock
+from zhucun.pages import xlsx_attachment
+from zhucun.periods import Quarter, month_code
+from zhucun.policy import Thresholds
 
 MISSING = gettext_lazy("记录不存在或不在您的管辖范围内。")
 
@@ -406,16 +407,9 @@ def export(request, code: str, slug: str):
     chart = _charts(request.user, region, request.GET)["charts"].get(slug)
     if chart is None:
         raise Http404(MISSING)
-    response = HttpResponse(
-        chart_workbook(chart),
-        content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        ),
+    return xlsx_attachment(
+        chart_workbook(chart), f"dashboard-{region.code}-{slug}.xlsx"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="dashboard-{region.code}-{slug}.xlsx"'
-    )
-    return response
 
 
 @login_required

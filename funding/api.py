@@ -11,14 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from assessments.yearly_api import (
-    COUNTY_PARAM,
-    YEAR_PARAM,
-    WritableSelectorViewSet,
-    api_county,
-    api_year,
-    service_errors,
-)
+from assessments.yearly_api import COUNTY_PARAM, YEAR_PARAM, api_county, api_year
 from funding import selectors
 from funding.models import Fund, Spending
 from funding.serializers import (
@@ -41,6 +34,7 @@ from funding.services import (
 from teams.models import Team
 from zhucun import clock
 from zhucun.access import require_in_scope, scoped
+from zhucun.api_views import WritableSelectorViewSet, service_errors
 
 
 @extend_schema_view(

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from assessments.rules.periods import year_bounds
 from funding.models import Fund
 from teams.models import Team
+from zhucun.periods import year_bounds
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     ChoiceWidget,

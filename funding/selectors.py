@@ -20,15 +20,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.common import overlapping
-from assessments.rules.engine import Thresholds
-from assessments.rules.periods import year_bounds
 from funding.models import Fund, Spending
 from teams.models import Team
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from zhucun.periods import year_bounds
+from zhucun.policy import Thresholds
+from zhucun.queries import overlapping
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from assessments.rules.common import overlapping
-from assessments.rules.engine import yuan
-from assessments.rules.periods import year_bounds
 from funding.models import Fund, Spending
 from funding.selectors import suggested_source
 from teams.models import Team
 from zhucun import clock
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.formats import yuan
+from zhucun.periods import year_bounds
+from zhucun.queries import overlapping
 
 FUND_FIELDS = ("team_id", "year", "amount", "source", "received_on")
 SPENDING_FIELDS = ("fund_id", "spent_on", "amount", "purpose")

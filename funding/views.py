@@ -13,17 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import selectors as yearly
+from assessments.cycle import base_context, team_param, year_param
 from assessments.forms import team_label
-from assessments.views import (
-    add_errors,
-    base_context,
-    county_param,
-    paginate,
-    team_param,
-    wants_xlsx,
-    xlsx_response,
-    year_param,
-)
 from funding import selectors
 from funding.forms import FundForm, SpendingForm
 from funding.models import Fund, Spending
@@ -35,6 +26,13 @@ from funding.services import (
     spending_delete,
 )
 from zhucun.access import get_scoped_or_404
+from zhucun.pages import (
+    add_errors,
+    county_param,
+    paginate,
+    table_xlsx_response,
+    wants_xlsx,
+)
 
 SOURCES = dict(Fund.Source.choices)
 
@@ -58,7 +56,7 @@ def fund_list(request):
             "place": county.name if county else "",
             "year": year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[
@@ -116,7 +114,7 @@ def _teams_page(request, *, short_only: bool):
             "year": year,
             "least": f"{least:,.0f}",
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[
@@ -270,7 +268,7 @@ def fund_detail(request, pk: int):
             "team": team_label(fund.team),
             "year": fund.year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("支出日期"), _("金额（元）"), _("用途")],
@@ -368,7 +366,7 @@ def spending_list(request):
             "place": county.name if county else "",
             "year": year,
         }
-        return xlsx_response(
+        return table_xlsx_response(
             filename=title,
             title=title,
             headers=[_("驻村工作队"), _("支出日期"), _("金额（元）"), _("用途")],

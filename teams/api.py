@@ -50,15 +50,13 @@ from teams.services import (
     unit_create,
     unit_update,
 )
-from villages.api import require_perm
 from villages.models import Region, Village
 from villages.selectors import managed_regions, village_get
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.api_filters import SelectorViewSet
-
-REFUSED = OpenApiResponse(description=_("数据有误，fields 中按字段说明原因"))
-NOT_FOUND = OpenApiResponse(description=_("记录不存在或不在您的管辖范围内"))
+from zhucun.api_views import NOT_FOUND, REFUSED
+from zhucun.roles import require_perm
 
 
 def _region_by_code(code: str | None, field: str) -> Region | None:

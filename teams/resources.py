@@ -6,19 +6,19 @@ must exist; the row places the person on the team of that village for the term
 (期次) containing 驻村起始时间, and creates that team when the village has none for
 the term. A person may not be in two villages at once, a team has one first
 secretary at a time, and a Liangshan team has at most
-``ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]`` members: all counted over the workbook and
+``Thresholds.liangshan_max_members`` members: all counted over the workbook and
 the database together.
 """
 
 import datetime
 from collections import defaultdict
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
 from teams.services import PERSON_FIELDS
 from villages.models import LIANGSHAN_CODE, Region
+from zhucun.policy import Thresholds
 from zhucun.workbooks.bulk import insert_dicts, insert_instances
 from zhucun.workbooks.columns import (
     KEEP,
@@ -703,7 +703,7 @@ class RosterImporter(Importer):
 
     def _check_teams(self, spans) -> None:
         _by_person, by_team = spans
-        limit = settings.ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]
+        limit = Thresholds.from_settings().liangshan_max_members
         for team_spans in by_team.values():
             rows = [s for s in team_spans if s.row is not None and s.row.ok]
             if not rows:

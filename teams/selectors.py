@@ -6,6 +6,7 @@ Rows are scoped to what the user may see (zhucun.access.scoped), here and nowher
 import datetime
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -19,8 +20,9 @@ from teams.models import Membership, Pairing, Person, Team, Unit, active_on
 from teams.services import can_view_full_personal_data
 from villages.models import Region
 from villages.selectors import SortFilter
-from zhucun.access import scoped
+from zhucun.access import scoped, user_scope
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
+from zhucun.models import UserScope
 
 ACTIVE_ON_LABEL = _("在该日期（YYYY-MM-DD）处于派驻期内，含起止日。")
 
@@ -357,3 +359,61 @@ def person_directory(
     if not filterset.is_valid():
         raise ValidationError(filterset.form.errors.as_data())
     return filterset.qs
+
+
+# --- regions a user works in ---------------------------------------------------
+def counties_for(user) -> QuerySet[Region]:
+    """Counties whose yearly cycle ``user`` may look at, by code."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY).select_related("parent")
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return counties
+    scope = user_scope(user)
+    if scope is None or not user.is_active:
+        return counties.none()
+    if scope.region_id is not None:
+        region = scope.region
+        if region.level == Region.Level.TOWNSHIP:
+            return counties.filter(pk=region.parent_id)
+        return counties.filter(path__startswith=region.path)
+    if scope.role in (UserScope.Role.UNIT, UserScope.Role.COMMITTEE):
+        teams = scoped(user, Team.objects.all()).values("village__county_id")
+        return counties.filter(pk__in=teams)
+    return counties.none()
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    code: str
+    label: str
+
+
+def region_choices(user) -> list[RegionChoice]:
+    """The regions the list's region select offers, indented by level.
+
+    The province and a prefecture go down to counties, a county to its townships;
+    a unit or committee gets the counties where its members serve.
+    """
+    levels = Region.Level
+    scope = user_scope(user)
+    if (getattr(user, "is_superuser", False) and user.is_active) or (
+        scope is not None and scope.role == UserScope.Role.PROVINCE
+    ):
+        regions = Region.objects.filter(
+            level__in=(levels.PROVINCE, levels.PREFECTURE, levels.COUNTY)
+        )
+    elif scope is not None and scope.region_id is not None:
+        base = scope.region
+        wanted = (
+            (levels.COUNTY, levels.TOWNSHIP)
+            if base.level in (levels.COUNTY, levels.TOWNSHIP)
+            else (levels.PREFECTURE, levels.COUNTY)
+        )
+        regions = Region.objects.filter(path__startswith=base.path, level__in=wanted)
+    else:
+        regions = counties_for(user)
+    regions = list(regions.order_by("path"))
+    top = min((r.path.count("/") for r in regions), default=0)
+    return [
+        RegionChoice(r.code, "\u3000" * (r.path.count("/") - top) + r.name)
+        for r in regions
+    ]

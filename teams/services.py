@@ -8,7 +8,6 @@ person first, then team, always in that order.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from teams.models import (
 )
 from villages.models import Region, Village
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.policy import Thresholds
 
 PERSON_FIELDS = (
     "name",
@@ -279,7 +279,7 @@ def team_create(
 
 
 def _liangshan_max() -> int:
-    return settings.ZHUCUN_RULES["LIANGSHAN_MAX_MEMBERS"]
+    return Thresholds.from_settings().liangshan_max_members
 
 
 def _overlapping(qs, start: datetime.date, end: datetime.date | None):

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
@@ -29,10 +28,11 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments import compliance_selectors
-from assessments.models import FindingRecord, TrainingRecord
+from assessments.models import TrainingRecord
 from attendance.models import HouseholdVisit, MonthlyAttendance, TeamReport
 from attendance.selectors import SubqueryCount
+from compliance import selectors as compliance_selectors
+from compliance.models import FindingRecord
 from funding import selectors as funding_selectors
 from funding.models import Fund
 from teams.id_numbers import parse_id_number
@@ -42,6 +42,7 @@ from villages.models import LIANGSHAN_CODE
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import AuditEntry, UserScope
+from zhucun.policy import Thresholds
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 
@@ -64,13 +65,13 @@ DEFAULT_SORT = "place"
 
 def _minimum_members() -> Case:
     """The policy minimum of a team (二(三)): 4 in 凉山州, 3 elsewhere."""
-    rules = settings.ZHUCUN_RULES
+    rules = Thresholds.from_settings()
     return Case(
         When(
             village__county__code__startswith=LIANGSHAN_PREFIX,
-            then=Value(rules["LIANGSHAN_MIN_MEMBERS"]),
+            then=Value(rules.liangshan_min_members),
         ),
-        default=Value(rules["TEAM_MIN_MEMBERS"]),
+        default=Value(rules.team_min_members),
         output_field=IntegerField(),
     )
 
@@ -349,11 +350,11 @@ def team_page(*, user, pk: int) -> TeamPage:
         for m in memberships
         if m.start_date <= today and (m.end_date is None or m.end_date >= today)
     )
-    rules = settings.ZHUCUN_RULES
+    rules = Thresholds.from_settings()
     least = (
-        rules["LIANGSHAN_MIN_MEMBERS"]
+        rules.liangshan_min_members
         if team.village.county.is_liangshan
-        else rules["TEAM_MIN_MEMBERS"]
+        else rules.team_min_members
     )
     return TeamPage(
         team=team,

@@ -5,24 +5,19 @@ page's one form, the county's unfit mark, posts to ``teams.workflow``.
 Outside the user's scope is 404.
 """
 
-import io
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from assessments.selectors import counties_for
-from assessments.views import XLSX, paginate, wants_xlsx
 from teams import team_selectors as selectors
 from teams.forms import MarkUnfitForm, TeamFilterForm
 from teams.models import Team
+from teams.selectors import counties_for
 from zhucun.models import UserScope
-from zhucun.workbooks.exporter import export_workbook
-from zhucun.workbooks.kinds import TITLES
+from zhucun.pages import paginate, wants_xlsx
+from zhucun.workbooks.exporter import export_response
 
 
 def _region_choices(user) -> list[tuple[str, str]]:
@@ -55,19 +50,9 @@ def team_list(request):
     if wants_xlsx(request):
         if errors:
             raise Http404(errors[0])
-        buffer = io.BytesIO()
-        export_workbook(
-            kind="roster",
-            target=buffer,
-            user=user,
-            pks=selectors.roster_pks(teams),
+        return export_response(
+            kind="roster", user=user, pks=selectors.roster_pks(teams)
         )
-        stamp = timezone.localtime().strftime("%Y%m%d")
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{TITLES['roster']}-{stamp}.xlsx"
-        )
-        return response
     page = paginate(request, teams)
     return render(
         request,

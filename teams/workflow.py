@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments.views import add_errors, paginate
 from teams import selectors
 from teams import team_selectors as todo
 from teams.forms import MarkUnfitForm, ProposeForm, ReplaceForm, StepForm
@@ -35,6 +34,7 @@ from teams.views import may_mark_unfit, render_team_page
 from zhucun import clock
 from zhucun.access import user_scope
 from zhucun.models import UserScope
+from zhucun.pages import add_errors, paginate
 
 STEP_LABELS = {
     Step.PROPOSE: todo.PENDING_LABELS[todo.Pending.PROPOSE],

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 
 from villages import selectors, services
 from villages.models import Household, Region, Village
@@ -22,15 +21,8 @@ from villages.serializers import (
     VillageWriteSerializer,
 )
 from zhucun.api_filters import SelectorViewSet
-
-REFUSED = OpenApiResponse(description=_("数据有误，fields 中按字段说明原因"))
-NOT_FOUND = OpenApiResponse(description=_("记录不存在或不在您的管辖范围内"))
-
-
-def require_perm(user, codename: str, message) -> None:
-    """Refuse a write the user's role may not make (403, after the row was found)."""
-    if not user.has_perm(codename):
-        raise PermissionDenied(message)
+from zhucun.api_views import NOT_FOUND, REFUSED
+from zhucun.roles import require_perm
 
 
 def _township(user, code: str) -> Region:

@@ -251,3 +251,9 @@ def village_households(*, user, village: Village) -> dict[str, int]:
     return scoped(user, Household.objects.filter(village=village)).aggregate(
         recorded=Count("pk"), priority=Count("pk", filter=PRIORITY_HOUSEHOLD)
     )
+
+
+def region_by_code(code: str) -> Region | None:
+    """The region of ``code`` (any level), or None for an empty or unknown code."""
+    code = code.strip()
+    return Region.objects.filter(code=code).first() if code else None

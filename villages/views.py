@@ -9,22 +9,25 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessments.views import paginate, wants_xlsx
 from teams import selectors as teams
-from teams.directory import (
-    NOT_FOUND,
-    export_response,
-    filtered,
-    list_context,
-    sort_columns,
-    team_url,
-)
 from teams.models import active_on
+from teams.selectors import region_choices
 from villages import selectors
 from villages.models import Village
+from villages.selectors import region_by_code
 from zhucun import clock
+from zhucun.pages import (
+    NOT_FOUND,
+    filtered,
+    list_context,
+    paginate,
+    sort_columns,
+    wants_xlsx,
+)
+from zhucun.workbooks.exporter import export_response
 
 
 @login_required
@@ -40,7 +43,10 @@ def village_list(request):
     )
     if wants_xlsx(request) and not errors:
         return export_response(
-            request, kind="villages", pks=villages.values_list("pk", flat=True)
+            user=request.user,
+            county=region_by_code(request.GET.get("region", "")),
+            kind="villages",
+            pks=villages.values_list("pk", flat=True),
         )
     page = paginate(request, villages)
     sorts = sort_columns(
@@ -55,6 +61,7 @@ def village_list(request):
     )
     context = list_context(
         request,
+        regions=region_choices(request.user),
         page=page,
         errors=errors,
         sorts=sorts,
@@ -94,7 +101,7 @@ def village_detail(request, pk: int):
     rows = [
         (
             team,
-            team_url(team.pk),
+            reverse("teams:team-detail", args=[team.pk]),
             team.start_date <= today
             and (team.end_date is None or team.end_date >= today),
         )

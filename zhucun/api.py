@@ -2,7 +2,6 @@
 
 from rest_framework.routers import DefaultRouter
 
-from assessments.compliance_api import FindingViewSet, SummaryViewSet
 from assessments.yearly_api import (
     AssessmentViewSet,
     TargetItemViewSet,
@@ -19,6 +18,7 @@ from attendance.api import (
     SubmissionViewSet,
     VisitViewSet,
 )
+from compliance.api import FindingViewSet, SummaryViewSet
 from funding.api import FundViewSet, SpendingViewSet
 from teams.api import (
     MembershipViewSet,

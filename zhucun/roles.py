@@ -1,7 +1,11 @@
 """The six roles of zhucun: each a Django group with its permissions (scope is in UserScope)."""
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhucun.models import UserScope
 
@@ -158,3 +162,13 @@ def ensure_role_groups() -> dict[str, Group]:
         )
         groups[role] = group
     return groups
+
+
+def require_perm(user, codenames: str | Sequence[str], message=None) -> None:
+    """Refuse what the user's role may not do: 403 on a page or in the API.
+
+    Called after the row was found, so a row outside the scope answers 404 first.
+    """
+    wanted = (codenames,) if isinstance(codenames, str) else tuple(codenames)
+    if not user.has_perms(wanted):
+        raise PermissionDenied(message or _("您的角色没有此项权限。"))

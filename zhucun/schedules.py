@@ -61,8 +61,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "attendance.tasks.mail_reminders",
         "schedule": crontab(minute=10),
     },
-    # The compliance snapshot of the whole province (assessments/tasks.py), after
+    # The compliance snapshot of the whole province (compliance/tasks.py), after
     # the night's attendance rollups, so the morning's pages judge last night's data.
+    # Key and task name predate the compliance app; beat's database knows them so.
     "assessments.compliance-nightly": {
         "task": "assessments.tasks.compliance_refresh",
         "schedule": crontab(minute=15, hour=3),

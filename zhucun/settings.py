@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "teams",
     "attendance",
     "assessments",
+    "compliance",
     "funding",
     "dashboards",
 ]

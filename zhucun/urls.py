@@ -23,7 +23,7 @@ urlpatterns = [
     path("villages/", include("villages.urls")),
     path("teams/", include("teams.urls")),
     path("attendance/", include("attendance.urls")),
-    path("compliance/", include("assessments.compliance_urls")),
+    path("compliance/", include("compliance.urls")),
     path("assessments/", include("assessments.urls")),
     path("funding/", include("funding.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -19,13 +19,13 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
-from assessments.rules import evaluate
 from attendance.models import (
     HouseholdVisit,
     LeaderMeeting,
     MonthlyAttendance,
     TeamReport,
 )
+from compliance.rules import evaluate
 from funding.models import Fund
 from teams.models import Membership, Pairing, Team, Unit
 from tests.factories import (

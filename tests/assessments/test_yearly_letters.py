@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments.models import TargetItem, TargetLetter
-from assessments.rules import evaluate
 from assessments.services import (
     target_item_add,
     target_item_progress,
     target_letter_create,
 )
+from compliance.rules import evaluate
 from tests.assessments.factories import (
     PENGZHOU,
     TargetItemFactory,

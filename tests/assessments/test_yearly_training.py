@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from assessments.models import TrainingEvent, TrainingRecord
-from assessments.rules import evaluate
 from assessments.selectors import training_pace
+from compliance.rules import evaluate
 from tests.assessments.factories import (
     PENGZHOU,
     TrainingEventFactory,

@@ -16,7 +16,6 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from attendance.periods import Quarter
 from attendance.reminders import (
     reminders_attendance_due,
     reminders_attendance_overdue,
@@ -26,6 +25,7 @@ from attendance.reminders import (
 from attendance.tasks import remind_attendance_due
 from tests.attendance.conftest import MONTH
 from zhucun.celery import app as celery_app
+from zhucun.periods import Quarter
 
 Kind = Reminder.Kind
 D = datetime.date

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from attendance.models import LeaderMeeting, TeamReport
-from attendance.periods import Quarter
 from attendance.services import leader_meeting_create, team_report_submit
 from zhucun.models import AuditEntry
+from zhucun.periods import Quarter
 
 D = datetime.date
 Q4 = Quarter(2019, 4)

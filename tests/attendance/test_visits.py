@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from attendance.models import HouseholdVisit
-from attendance.periods import Quarter
 from attendance.services import household_visit_create
 from tests.factories import HouseholdFactory
 from zhucun.models import AuditEntry
+from zhucun.periods import Quarter
 
 D = datetime.date
 Q4 = Quarter(2019, 4)

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from assessments.rules import evaluate
+from compliance.rules import evaluate
 from funding.models import Fund, Spending
 from funding.selectors import funding_by_team, provincial_funded, suggested_source
 from funding.services import (

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from assessments.compliance_services import compliance_refresh
+from compliance.services import compliance_refresh
 from teams.models import Membership
 from tests.assessments.factories import (
     FundFactory,

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from assessments.models import (
     Assessment,
-    FindingRecord,
     TargetItem,
     TargetLetter,
     TrainingEvent,
@@ -29,6 +28,7 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
+from compliance.models import FindingRecord
 from funding.models import Fund, Spending
 from teams.models import Membership, Pairing, Person, Team, Unit, WorkCommittee
 from tests.factories import (

@@ -18,9 +18,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from assessments.compliance_services import compliance_refresh
 from assessments.models import Assessment
 from attendance.models import LeaderMeeting, MonthlyAttendance
+from compliance.services import compliance_refresh
 from teams.models import Membership, Person, Team, Unit
 from tests.factories import TeamFactory
 from tests.zhucun.test_access import _county_world

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
-from assessments.compliance_services import compliance_refresh
+from compliance.services import compliance_refresh
 from tests.zhucun.test_access import _county_world
 
 pytestmark = pytest.mark.skipif(

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments.compliance_services import compliance_refresh
+from compliance.services import compliance_refresh
 from tests.zhucun.test_access import _county_world
 from zhucun.access import scoped_models
 from zhucun.api import router

@@ -17,41 +17,21 @@ Exports go through ``exporter.export_workbook``, scoped again there, so numbers
 are masked and full exports audited exactly as on the export page.
 """
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhucun.workbooks.exporter import export_workbook
+from zhucun.workbooks.exporter import export_response
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import TITLES
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook_response(*, kind: str, user, pks) -> FileResponse:
-    """The rows ``pks`` of ``kind`` as a workbook download."""
-    handle = tempfile.TemporaryFile()
-    export_workbook(kind=kind, target=handle, user=user, pks=pks)
-    handle.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{TITLES[kind]}-{stamp}.xlsx",
-        content_type=XLSX_TYPE,
-    )
 
 
 def export_selected(modeladmin, request, queryset):
     """Download the selected rows as a workbook in the import layout."""
-    return workbook_response(
+    return export_response(
         kind=modeladmin.workbook_kind,
         user=request.user,
         pks=queryset.values_list("pk", flat=True),
@@ -97,7 +77,7 @@ class WorkbookAdminMixin:
             messages.error(request, _("筛选条件有误，请在列表页重新筛选后再导出。"))
             return redirect(self._changelist_url())
         rows = changelist.get_queryset(request)
-        return workbook_response(
+        return export_response(
             kind=self.workbook_kind,
             user=request.user,
             pks=rows.order_by().values_list("pk", flat=True),

@@ -31,15 +31,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from assessments.yearly_api import service_errors
+from zhucun.api_views import service_errors
 from zhucun.audit import client_ip
 from zhucun.models import ImportJob
+from zhucun.pages import XLSX
 from zhucun.workbooks import jobs
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS, TITLES
 from zhucun.workbooks.safety import WorkbookRefused, check_workbook_file
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (
     ImportJob.Status.QUEUED,
     ImportJob.Status.CHECKING,
@@ -346,7 +346,7 @@ class ImportJobViewSet(
         ),
         parameters=[JOB_ID],
         responses={
-            (200, XLSX_TYPE): OpenApiResponse(
+            (200, XLSX): OpenApiResponse(
                 OpenApiTypes.BINARY, description=gettext_lazy("错误清单（.xlsx）")
             )
         },
@@ -367,5 +367,5 @@ class ImportJobViewSet(
             path.open("rb"),
             as_attachment=True,
             filename=f"错误清单-{job.original_name or 'import.xlsx'}",
-            content_type=XLSX_TYPE,
+            content_type=XLSX,
         )

@@ -23,12 +23,12 @@ from django.views.decorators.http import require_POST
 
 from villages.models import Region
 from zhucun.audit import client_ip
+from zhucun.pages import XLSX
 from zhucun.workbooks import jobs
 from zhucun.workbooks.exporter import export_template, export_workbook
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS, TITLES
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = ("queued", "checking", "importing")
 
 
@@ -134,7 +134,7 @@ def import_template(request, kind: str):
         handle,
         as_attachment=True,
         filename=f"{TITLES[kind]}-导入模板.xlsx",
-        content_type=XLSX_TYPE,
+        content_type=XLSX,
     )
 
 
@@ -184,7 +184,7 @@ def import_errors(request, pk: int):
         path.open("rb"),
         as_attachment=True,
         filename=f"错误清单-{job.original_name or 'import.xlsx'}",
-        content_type=XLSX_TYPE,
+        content_type=XLSX,
     )
 
 
@@ -207,6 +207,6 @@ def export(request):
             handle,
             as_attachment=True,
             filename=f"{TITLES[kind]}-{stamp}.xlsx",
-            content_type=XLSX_TYPE,
+            content_type=XLSX,
         )
     return render(request, "workbooks/export.html", {"form": form})

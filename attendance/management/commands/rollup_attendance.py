@@ -14,10 +14,10 @@ makes this one stop with an error instead of interleaving.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from attendance.periods import month_code, month_of, parse_month, previous_month
 from attendance.rollups import RollupBusy, attendance_rollup
 from attendance.summaries import place_summary_refresh
 from zhucun import clock
+from zhucun.periods import month_code, month_of, parse_month, previous_month
 
 
 class Command(BaseCommand):
