@@ -23,6 +23,7 @@ from attendance.resources import (
 )
 from teams.models import Membership, Person
 from villages.models import Region
+from zhucun.access import scoped
 from zhucun.formats import percent
 from zhucun.periods import year_bounds
 from zhucun.policy import Thresholds
@@ -103,7 +104,6 @@ class TrainingResource(WorkbookResource):
         import_id_fields = ()
 
     def export_queryset(self, *, county=None):
-        from zhucun.access import scoped
 
         records = TrainingRecord.objects.select_related("person", "event")
         if self.user is not None:
@@ -258,7 +258,6 @@ class AssessmentResource(WorkbookResource):
         import_id_fields = ()
 
     def export_queryset(self, *, county=None):
-        from zhucun.access import scoped
 
         grades = Assessment.objects.filter(kind=Assessment.Kind.ANNUAL).select_related(
             "person"

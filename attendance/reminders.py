@@ -137,6 +137,7 @@ def _deliver(kind: str, period: str, candidates: Iterable[Candidate]) -> int:
 
 
 def _queue_mail() -> None:
+    # attendance.tasks imports this module for its tasks: a real cycle.
     from attendance.tasks import mail_reminders
 
     mail_reminders.delay()

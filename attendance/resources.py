@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import AttendanceSubmission, MonthlyAttendance
 from teams.models import Membership, Person
+from zhucun.access import scoped
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     Column,
@@ -72,7 +73,6 @@ class AttendanceResource(WorkbookResource):
         return f"{attendance.month:%Y年%m月}"
 
     def export_queryset(self, *, county=None):
-        from zhucun.access import scoped
 
         rows = MonthlyAttendance.objects.select_related("membership__person")
         if self.user is not None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import Fund
 from teams.models import Team
+from zhucun.access import scoped
 from zhucun.periods import year_bounds
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
@@ -83,7 +84,6 @@ class FundResource(WorkbookResource):
         import_id_fields = ()
 
     def export_queryset(self, *, county=None):
-        from zhucun.access import scoped
 
         funds = Fund.objects.select_related(
             "team__village__township", "team__village__county__parent"

@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
+from teams.selectors import membership_list, unit_list
 from teams.services import PERSON_FIELDS
 from villages.models import LIANGSHAN_CODE, Region
 from zhucun.policy import Thresholds
@@ -107,7 +108,6 @@ class UnitResource(WorkbookResource):
         return self._label(unit.deep_poverty_link_county)
 
     def export_queryset(self, *, county=None):
-        from teams.selectors import unit_list
 
         units = Unit.objects.all() if self.user is None else unit_list(user=self.user)
         units = units.select_related(
@@ -372,7 +372,6 @@ class RosterResource(WorkbookResource):
         return ""
 
     def export_queryset(self, *, county=None):
-        from teams.selectors import membership_list
 
         memberships = (
             Membership.objects.all()

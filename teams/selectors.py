@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from teams.id_numbers import normalize_id_number
 from teams.models import Membership, Pairing, Person, Team, Unit, active_on
 from teams.services import can_view_full_personal_data
-from villages.models import Region
-from villages.selectors import SortFilter
+from villages.models import Region, Village
+from villages.selectors import SortFilter, VillageDirectoryFilterSet
 from zhucun.access import scoped, user_scope
 from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
 from zhucun.models import UserScope
@@ -417,3 +417,16 @@ def region_choices(user) -> list[RegionChoice]:
         RegionChoice(r.code, "\u3000" * (r.path.count("/") - top) + r.name)
         for r in regions
     ]
+
+
+def village_directory(
+    *, user, filters: Mapping[str, Any] | None, today: datetime.date
+) -> QuerySet[Village]:
+    """Villages for the list page, each marked with whether a team is in post today."""
+    in_post = Team.objects.filter(active_on(today), village=OuterRef("pk"))
+    villages = (
+        scoped(user, Village.objects.select_related("township", "county__parent"))
+        .annotate(team_in_post=Exists(in_post))
+        .order_by("county__code", "township__code", "name", "pk")
+    )
+    return VillageDirectoryFilterSet.apply(filters, villages)

@@ -11,6 +11,7 @@ import re
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
+from villages.selectors import village_list
 from villages.services import VILLAGE_FIELDS, township_create
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
@@ -103,7 +104,6 @@ class VillageResource(WorkbookResource):
         import_id_fields = ("code",)
 
     def export_queryset(self, *, county=None):
-        from villages.selectors import village_list
 
         villages = (
             Village.objects.select_related("township", "county__parent")

@@ -3,12 +3,11 @@
 Rows are scoped to what the user may see (zhucun.access.scoped), here and nowhere else.
 """
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -229,21 +228,6 @@ class VillageDirectoryFilterSet(VillageFilterSet):
         # Region.is_liangshan: 凉山州 is 5134, and so is everything inside it.
         inside = Q(county__code__startswith=LIANGSHAN_CODE[:4])
         return queryset.filter(inside) if value else queryset.exclude(inside)
-
-
-def village_directory(
-    *, user, filters: Mapping[str, Any] | None, today: datetime.date
-) -> QuerySet[Village]:
-    """Villages for the list page, each marked with whether a team is in post today."""
-    from teams.models import Team, active_on
-
-    in_post = Team.objects.filter(active_on(today), village=OuterRef("pk"))
-    villages = (
-        _villages(user=user)
-        .annotate(team_in_post=Exists(in_post))
-        .order_by("county__code", "township__code", "name", "pk")
-    )
-    return VillageDirectoryFilterSet.apply(filters, villages)
 
 
 def village_households(*, user, village: Village) -> dict[str, int]:

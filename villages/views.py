@@ -1,6 +1,6 @@
 """Pages of villages: the list (search, filters, sort, export) and each village.
 
-The list reads ``villages.selectors.village_directory`` and shares its pieces
+The list reads ``teams.selectors.village_directory`` and shares its pieces
 (region select, sort links, the workbook export) with the units and people lists
 in ``teams.directory``. A village outside the user's scope answers 404.
 """
@@ -36,7 +36,7 @@ def village_list(request):
     """Villages: search, region, flags, sort, export in the village roster's layout."""
     user = request.user
     villages, errors = filtered(
-        selectors.village_directory,
+        teams.village_directory,
         user=user,
         filters=request.GET,
         empty=Village.objects.none(),

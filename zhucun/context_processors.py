@@ -3,6 +3,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from zhucun.access import user_scope
+from zhucun.workbooks.importer import may_import
+from zhucun.workbooks.kinds import KINDS
 
 
 def _place(scope) -> str:
@@ -30,8 +32,6 @@ def _menu(user) -> dict[str, bool]:
     kind of workbook may be imported; else the menu offers the export alone.
     The permissions are the ones the menu reads anyway (cached on the user).
     """
-    from zhucun.workbooks.importer import may_import
-    from zhucun.workbooks.kinds import KINDS
 
     scope = user_scope(user)
     return {

@@ -33,8 +33,15 @@ ADMINS = {
 }
 
 
+def _body(response) -> bytes:
+    """Exports answer in one piece, templates as a file stream."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def _book(response) -> openpyxl.Workbook:
-    content = b"".join(response.streaming_content)
+    content = _body(response)
     return openpyxl.load_workbook(io.BytesIO(content), read_only=True)
 
 
@@ -133,7 +140,7 @@ def test_admin_roster_export_reimports_unchanged(clerk, client, tmp_path, db):
     client.force_login(admin)
     response = client.get(reverse("admin:teams_membership_export_xlsx"))
     path = tmp_path / "roster.xlsx"
-    path.write_bytes(b"".join(response.streaming_content))
+    path.write_bytes(_body(response))
 
     code, output = run("import_xlsx", "roster", path, "--dry-run")
 

@@ -7,20 +7,20 @@ Anyone else gets them masked, and the title row says that such a workbook cannot
 imported again.
 """
 
-import tempfile
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams.services import can_view_full_personal_data
 from villages.models import Region
 from zhucun.models import AuditEntry
-from zhucun.pages import XLSX
+from zhucun.pages import xlsx_attachment
 from zhucun.workbooks.columns import DateWidget, IdNumberWidget, PhoneWidget
 from zhucun.workbooks.kinds import TITLES, resource_class
 from zhucun.workbooks.writing import SheetLayout, write_workbook
@@ -170,15 +170,9 @@ def _record_reveal(*, user, kind: str, title: str, rows: int, county) -> None:
 
 def export_response(
     *, kind: str, user, pks: Iterable[int] | None = None, county: Region | None = None
-) -> FileResponse:
+) -> HttpResponse:
     """``kind``'s rows that ``user`` may see as a download, laid out as imported."""
-    handle = tempfile.TemporaryFile()
-    export_workbook(kind=kind, target=handle, user=user, county=county, pks=pks)
-    handle.seek(0)
+    buffer = io.BytesIO()
+    export_workbook(kind=kind, target=buffer, user=user, county=county, pks=pks)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{TITLES[kind]}-{stamp}.xlsx",
-        content_type=XLSX,
-    )
+    return xlsx_attachment(buffer.getvalue(), f"{TITLES[kind]}-{stamp}.xlsx")

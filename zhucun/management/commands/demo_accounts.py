@@ -15,7 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from teams.models import Membership
+from villages.models import Region
 from zhucun.audit import audit_context, audit_record, diff, snapshot
+from zhucun.models import UserScope
+from zhucun.services import resolve_scope, user_provision
 
 DEMO_PASSWORD = "Zhucun@2026demo"
 
@@ -45,9 +49,6 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (ADMIN,)
 
 def demo_role_scopes() -> list[tuple[str, str, str, str]]:
     """(username, role, scope for create_user, scope shown) of each role account that can exist."""
-    from teams.models import Membership
-    from villages.models import Region
-    from zhucun.models import UserScope
 
     found = []
     regions = {
@@ -156,8 +157,6 @@ def demo_superuser_ensure(*, username: str, password: str) -> str:
 @transaction.atomic
 def demo_role_accounts_ensure(*, password: str) -> list[DemoAccount]:
     """Create (or put back) one account per role; a second run writes nothing."""
-    from zhucun.models import UserScope
-    from zhucun.services import resolve_scope, user_provision
 
     accounts = []
     for username, role, scope, label, shown in demo_role_scopes():
