@@ -125,7 +125,7 @@ class TrainingImporter(Importer):
     )
 
     def check(self, rows: list[Row], *, lock: bool) -> None:
-        people = people_by_id_number(rows)
+        people = people_by_id_number(rows, user=self.user)
         for row in rows:
             if row.ok:
                 row.plan = {"person": check_person(row, people)}
@@ -277,7 +277,7 @@ class AssessmentImporter(Importer):
     permissions = ("assessments.add_assessment", "assessments.change_assessment")
 
     def check(self, rows: list[Row], *, lock: bool) -> None:
-        people = people_by_id_number(rows)
+        people = people_by_id_number(rows, user=self.user)
         placed = [(row, check_person(row, people)) for row in rows if row.ok]
         memberships = memberships_of(
             {p for _r, p in placed if p is not None}, "team__village"

@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from attendance.models import AttendanceSubmission, MonthlyAttendance
+from teams import selectors
 from teams.models import Membership, Person
 from zhucun.access import scoped
 from zhucun.workbooks.bulk import insert_instances
@@ -120,24 +121,18 @@ def serving_membership(memberships: list[Membership], first, last):
     return best
 
 
-def people_by_id_number(rows: list[Row]) -> dict[str, Person]:
-    numbers = sorted({row.data["id_number"] for row in rows if row.ok})
-    found = {}
-    for chunk in chunks(numbers):
-        found.update(
-            (p.id_number, p) for p in Person.objects.filter(id_number__in=chunk)
-        )
-    return found
+def people_by_id_number(rows: list[Row], *, user) -> dict[str, Person]:
+    """The rows' people whom ``user`` may see (teams.selectors), by 身份证号码."""
+    return selectors.people_by_id_number(
+        user=user, numbers=[row.data["id_number"] for row in rows if row.ok]
+    )
 
 
 def check_person(row: Row, people: dict[str, Person]) -> Person | None:
-    """The row's person, or reject the row (unknown ID, or a name not theirs)."""
+    """The row's person, or reject the row (unknown or outside scope, or a name not theirs)."""
     person = people.get(row.data["id_number"])
     if person is None:
-        row.reject(
-            "身份证号码",
-            _("没有该身份证号码的干部，请先导入驻村工作队队员花名册。"),
-        )
+        row.reject("身份证号码", selectors.id_number_not_found(row.data["id_number"]))
         return None
     if row.given("name") and fold(row.data["name"]) != fold(person.name):
         row.reject(
@@ -166,7 +161,7 @@ class AttendanceImporter(Importer):
     )
 
     def check(self, rows: list[Row], *, lock: bool) -> None:
-        people = people_by_id_number(rows)
+        people = people_by_id_number(rows, user=self.user)
         placed = [(row, check_person(row, people)) for row in rows if row.ok]
         memberships = memberships_of(
             {p for _r, p in placed if p is not None}, "team__village"

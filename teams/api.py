@@ -26,7 +26,6 @@ from teams.api_writes import (
     TeamCreateSerializer,
     UnitWriteSerializer,
 )
-from teams.id_numbers import parse_id_number
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from teams.serializers import (
     MembershipSerializer,
@@ -86,6 +85,7 @@ class RevealRequestSerializer(serializers.Serializer):
 class RevealSerializer(serializers.Serializer):
     id_number = serializers.CharField(label="身份证号码")
     phone = serializers.CharField(label="联系电话", allow_blank=True)
+    birth_date = serializers.DateField(label="出生日期")
 
 
 @extend_schema_view(
@@ -320,7 +320,7 @@ class PersonViewSet(SelectorViewSet):
             "按身份证号码登记一名干部：号码按 GB 11643 核对（长度、出生日期、校验位），"
             "出生日期和性别由号码得出，同一号码不能重复登记。响应中身份证号码和联系电话"
             "脱敏显示。工作单位不在本地区、也未在本地区驻村的干部登记后不在您的管辖范围内，"
-            "可凭身份证号码选派到本地区的工作队（见队员任职）。写入操作日志。"
+            "须由其派出单位推荐后选派（见队员任职）。写入操作日志。"
         ),
         request=PersonWriteSerializer,
         responses={
@@ -339,7 +339,9 @@ class PersonViewSet(SelectorViewSet):
             person = selectors.person_get(user=request.user, pk=person.pk)
         except Person.DoesNotExist:
             pass  # registered for an appointment by 身份证号码; not (yet) in scope
-        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(person).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary=_("修改干部信息"),
@@ -364,7 +366,7 @@ class PersonViewSet(SelectorViewSet):
         body.is_valid(raise_exception=True)
         person = person_update(person=person, **self._unit(dict(body.validated_data)))
         row = selectors.person_get(user=request.user, pk=person.pk)
-        return Response(PersonSerializer(row).data)
+        return Response(self.get_serializer(row).data)
 
     @extend_schema(
         summary=_("查看完整身份证号码和联系电话"),
@@ -481,21 +483,13 @@ class MembershipViewSet(SelectorViewSet):
         user = self.request.user
         if data.get("person_id_number"):
             try:
-                number = parse_id_number(data["person_id_number"]).number
+                return selectors.person_by_id_number(
+                    user=user, raw=data["person_id_number"]
+                )
             except DjangoValidationError as exc:
                 raise DjangoValidationError(
                     {"person_id_number": exc.messages}
                 ) from None
-            person = Person.objects.filter(id_number=number).first()
-            if person is None:
-                raise DjangoValidationError(
-                    {
-                        "person_id_number": _(
-                            "没有这个身份证号码的干部，请先登记干部信息。"
-                        )
-                    }
-                )
-            return person
         try:
             return selectors.person_get(user=user, pk=data["person"])
         except Person.DoesNotExist:

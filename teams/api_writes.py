@@ -32,7 +32,8 @@ class PersonRefMixin(serializers.Serializer):
         required=False,
         max_length=18,
         help_text=_(
-            "干部的完整身份证号码：按号码精确查找，不在管辖范围内的干部也可选派"
+            "干部的完整身份证号码：在管辖范围内按号码精确查找。管辖范围以外的干部"
+            "与未登记的号码答复相同，须由其派出单位推荐后选派"
         ),
     )
 

@@ -131,7 +131,8 @@ def person_list(request):
     ]
     sorts = sort_columns(
         request,
-        [("name", _("姓名")), ("unit", _("工作单位")), ("birth", _("出生日期"))],
+        # No birth date: it is digits 7-14 of the 身份证号码, masked here.
+        [("name", _("姓名")), ("unit", _("工作单位"))],
         default="name",
     )
     context = list_context(

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Term
-from teams.team_selectors import TEAM_SORTS, person_by_id_number
+from teams.selectors import person_by_id_number
+from teams.team_selectors import TEAM_SORTS
 from zhucun import clock
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,12 +87,16 @@ class CandidateMixin(forms.Form):
         label=_("干部"), queryset=None, required=False, empty_label="—"
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
         raw = (data.get("id_number") or "").strip()
         if raw:
             try:
-                data["person"] = person_by_id_number(raw)
+                data["person"] = person_by_id_number(user=self.user, raw=raw)
             except ValidationError as exc:
                 self.add_error("id_number", exc.messages)
         elif not data.get("person") and "person" not in self.errors:

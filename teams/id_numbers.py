@@ -64,15 +64,43 @@ def parse_id_number(raw: str) -> IdFacts:
     )
 
 
+# What a reader without 查看完整身份证号码和联系电话 sees of a person. Digits 7-14 of
+# a 身份证号码 are the birth date and digit 17 the gender, so only the last four
+# characters stay: enough to tell two people of the same name apart, and the birth
+# date is hidden with them (a clear birth_date beside a masked number would give
+# the hidden digits back).
+PERSONAL_FIELDS = ("id_number", "phone", "birth_date")
+
+
 def mask_id_number(number: str) -> str:
-    """5134**********123X: the first four and the last four characters stay."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """**************123X: only the last four characters stay."""
+    return _keep_last_four(number)
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """*******5678: only the last four digits stay."""
+    return _keep_last_four(phone)
+
+
+def mask_personal(field: str, value):
+    """``value`` of a person's ``field`` as a reader without the right sees it.
+
+    The one masking rule of every answer (API, pages, exports, audit, import
+    messages): 身份证号码 and phone keep their last four characters, the birth
+    date is withheld (None), any other field is returned as it is.
+    """
+    if value in (None, ""):
+        return value
+    if field == "id_number":
+        return mask_id_number(str(value))
+    if field == "phone":
+        return mask_phone(str(value))
+    if field == "birth_date":
+        return None
+    return value
+
+
+def _keep_last_four(text: str) -> str:
+    if len(text) <= 4:
+        return "*" * len(text)
+    return "*" * (len(text) - 4) + text[-4:]

@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
-from teams.selectors import membership_list, unit_list
+from teams.selectors import id_number_not_found, membership_list, unit_list
 from teams.services import PERSON_FIELDS
 from villages.models import LIANGSHAN_CODE, Region
 from zhucun.policy import Thresholds
@@ -299,7 +299,7 @@ class RosterResource(WorkbookResource):
     name = Column("姓名", "person__name", TextWidget(32, name=True), required=True)
     gender = Column("性别", "person__gender", ChoiceWidget(Person.Gender))
     ethnicity = Column("民族", "person__ethnicity", TextWidget(16, name=True))
-    birth = Column("出生年月", "person__birth_date", BirthMonthWidget())
+    birth = Column("出生年月", "person__birth_date", BirthMonthWidget(), personal=True)
     id_number = Column(
         "身份证号码",
         "person__id_number",
@@ -473,6 +473,7 @@ class RosterImporter(Importer):
         # Lock order as in teams.services: people first, then teams.
         people = self._values(Person, _PERSON_COLUMNS, "id_number", ids, lock)
         self.people = {p["id_number"]: p for p in people}
+        self._refuse_people_outside_scope(rows)
         villages = sorted({row.place[2].pk for row in rows if row.ok})
         teams = self._values(Team, _TEAM_COLUMNS, "village_id", villages, lock)
         self.teams = {(t["village_id"], t["term_id"]): t for t in teams}
@@ -498,6 +499,20 @@ class RosterImporter(Importer):
         self._check_people(spans)
         self._check_teams(spans)
         self._plan(rows)
+
+    def _refuse_people_outside_scope(self, rows: list[Row]) -> None:
+        """A stored person the user may not see gets the answer of an unknown number.
+
+        Neither their placement nor their existence shows; such a cadre joins a
+        team through the appointment chain, not a roster import.
+        """
+        visible = self.gate.visible(
+            Person.objects.all(), [p["id"] for p in self.people.values()]
+        )
+        for row in rows:
+            person = self.people.get(row.data["id_number"]) if row.ok else None
+            if person is not None and person["id"] not in visible:
+                row.reject("身份证号码", id_number_not_found(row.data["id_number"]))
 
     @staticmethod
     def _values(model, columns, field, values, lock=False) -> list[dict]:

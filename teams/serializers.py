@@ -1,13 +1,15 @@
 """API representations of units, pairings, people, teams and memberships (read-only).
 
-身份证号码 and phone numbers leave the server masked (5134**********123X,
-138****5678) until role-based access decides who may see them whole.
+身份证号码 and phone numbers leave the server masked to their last four characters
+(``teams.id_numbers.mask_personal``). The birth date is digits 7-14 of the number,
+so it is not part of these answers: it goes out with the whole number only, through
+the audited reveal (``POST /api/v1/people/<id>/reveal/``).
 """
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from teams.id_numbers import mask_id_number, mask_phone
+from teams.id_numbers import mask_personal
 from teams.models import (
     Membership,
     Pairing,
@@ -22,17 +24,17 @@ from villages.serializers import RegionBriefSerializer
 
 
 class MaskedIdNumberField(serializers.CharField):
-    """A 身份证号码 with all but its first and last four characters hidden."""
+    """A 身份证号码 with all but its last four characters hidden."""
 
     def to_representation(self, value):
-        return mask_id_number(str(value))
+        return mask_personal("id_number", str(value))
 
 
 class MaskedPhoneField(serializers.CharField):
-    """A phone number with its middle digits hidden."""
+    """A phone number with all but its last four digits hidden."""
 
     def to_representation(self, value):
-        return mask_phone(str(value))
+        return mask_personal("phone", str(value))
 
 
 class WorkCommitteeBriefSerializer(serializers.ModelSerializer):
@@ -151,10 +153,10 @@ class PairingSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     id_number = MaskedIdNumberField(
-        read_only=True, help_text=_("身份证号码（脱敏：仅显示前四位和后四位）")
+        read_only=True, help_text=_("身份证号码（脱敏：仅显示后四位）")
     )
     phone = MaskedPhoneField(
-        read_only=True, help_text=_("联系电话（脱敏：仅显示前三位和后四位）")
+        read_only=True, help_text=_("联系电话（脱敏：仅显示后四位）")
     )
     gender_display = serializers.CharField(
         source="get_gender_display", read_only=True, help_text=_("性别名称")
@@ -177,7 +179,6 @@ class PersonSerializer(serializers.ModelSerializer):
             "id_number",
             "gender",
             "gender_display",
-            "birth_date",
             "ethnicity",
             "political_status",
             "political_status_display",

@@ -408,7 +408,11 @@ def can_view_full_personal_data(user) -> bool:
 def person_reveal_personal_data(
     *, user, person: Person, reason: str = ""
 ) -> dict[str, str]:
-    """Return a person's full 身份证号码 and phone, recording who looked and why."""
+    """Return a person's full 身份证号码, phone and birth date, recording who looked and why.
+
+    The birth date is digits 7-14 of the number: it goes out with the whole number
+    only, never beside a masked one.
+    """
     from django.core.exceptions import PermissionDenied
 
     if not can_view_full_personal_data(user):
@@ -416,11 +420,18 @@ def person_reveal_personal_data(
     audit_record(
         action="reveal",
         instance=person,
-        changes={"fields": ["id_number", "phone"], "reason": reason[:200]},
+        changes={
+            "fields": ["id_number", "phone", "birth_date"],
+            "reason": reason[:200],
+        },
         user=user,
         county_code=_county_code_of_person(person),
     )
-    return {"id_number": person.id_number, "phone": person.phone}
+    return {
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "birth_date": person.birth_date,
+    }
 
 
 def _county_code_of_person(person: Person) -> str:

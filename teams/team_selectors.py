@@ -35,7 +35,6 @@ from compliance import selectors as compliance_selectors
 from compliance.models import FindingRecord
 from funding import selectors as funding_selectors
 from funding.models import Fund
-from teams.id_numbers import parse_id_number
 from teams.models import Membership, Person, Team, active_on
 from teams.selectors import TeamFilterSet
 from villages.models import LIANGSHAN_CODE
@@ -516,18 +515,6 @@ def todo_list(*, user) -> QuerySet[Membership]:
 def todo_get(*, user, pk: int) -> Membership:
     """One membership of the user's to-do (with ``pending``); DoesNotExist otherwise."""
     return todo_list(user=user).get(pk=pk)
-
-
-def person_by_id_number(raw: str) -> Person:
-    """The cadre of a 身份证号码; ValidationError when malformed or unknown.
-
-    Not scoped, as in the API: a unit proposes cadres not yet sent anywhere.
-    """
-    number = parse_id_number(raw).number
-    person = Person.objects.select_related("unit").filter(id_number=number).first()
-    if person is None:
-        raise ValidationError(_("没有这个身份证号码的干部，请先登记干部信息。"))
-    return person
 
 
 def proposable_teams(*, user) -> QuerySet[Team]:

@@ -129,6 +129,7 @@ def propose(request):
     own_unit = scope.unit if scope and scope.role == UserScope.Role.UNIT else None
     form = ProposeForm(
         request.POST or None,
+        user=user,
         people=selectors.person_list(user=user),
         teams=todo.proposable_teams(user=user),
         units=selectors.unit_list(user=user),
@@ -172,7 +173,9 @@ def replace(request, pk: int):
     user = request.user
     old = _membership(request, pk)
     scope = user_scope(user)
-    form = ReplaceForm(request.POST or None, people=selectors.person_list(user=user))
+    form = ReplaceForm(
+        request.POST or None, user=user, people=selectors.person_list(user=user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = scope.unit if scope and scope.unit_id else old.unit

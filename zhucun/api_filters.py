@@ -175,7 +175,7 @@ class SelectorViewSet(viewsets.ReadOnlyModelViewSet):
     def written(self, instance, code: int = status.HTTP_200_OK) -> Response:
         """The answer to a write: the row re-read through the selector (scoped)."""
         row = self.get_row(user=self.request.user, pk=instance.pk)
-        return Response(self.get_serializer_class()(row).data, status=code)
+        return Response(self.get_serializer(row).data, status=code)
 
     def get_object(self):
         try:

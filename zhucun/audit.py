@@ -83,9 +83,9 @@ def _plain(value):
 
 def _masked(field: str, value):
     if field in _MASKED_FIELDS and isinstance(value, str) and value:
-        from teams.id_numbers import mask_id_number, mask_phone
+        from teams.id_numbers import mask_personal
 
-        return mask_id_number(value) if field == "id_number" else mask_phone(value)
+        return mask_personal(field, value)
     return value
 
 
@@ -113,16 +113,43 @@ def audit_record(
     user=None,
 ) -> AuditEntry:
     """Record one change to one object, attributed to the current audit context."""
+    return audit_record_about(
+        action=action,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance),
+        changes=changes,
+        county_code=county_code,
+        user=user,
+    )
+
+
+def audit_record_about(
+    *,
+    action: str,
+    model: str,
+    object_id: str,
+    object_repr: str,
+    changes: dict | None = None,
+    county_code: str = "",
+    user=None,
+    source: str | None = None,
+) -> AuditEntry:
+    """Record an action on something that is not one row (a whole export).
+
+    Attributed like ``audit_record``: the actor, the address and the source come
+    from the current audit context unless given.
+    """
     ctx = _context.get()
     actor = user if user is not None else ctx.actor
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        source=ctx.source,
+        source=source or ctx.source,
         ip_address=ctx.ip_address,
         action=action,
-        model=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        model=model,
+        object_id=object_id,
+        object_repr=object_repr[:200],
         county_code=county_code,
         changes=changes or {},
     )

@@ -4,8 +4,10 @@ import logging
 import re
 
 # An 18-character ID (17 digits + digit/X) and an 11-digit mobile number, standing alone.
-_ID = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])(?![0-9])")
-_PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+# Only the last four stay, as in teams.id_numbers.mask_personal (digits 7-14 of an
+# ID are the birth date).
+_ID = re.compile(r"(?<![0-9])[0-9]{14}([0-9]{3}[0-9Xx])(?![0-9])")
+_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{5}([0-9]{4})(?![0-9])")
 _SECRET = re.compile(
     r"(?i)\b(password|passwd|sessionid|csrftoken|token|secret)(\"?\s*[:=]\s*\"?)[^\s&\"',;]+"
 )
@@ -13,8 +15,8 @@ _SECRET = re.compile(
 
 def redact(text: str) -> str:
     """Mask IDs and phone numbers, and blank passwords, tokens and session keys."""
-    text = _ID.sub(r"\1**********\2", text)
-    text = _PHONE.sub(r"\1****\2", text)
+    text = _ID.sub(r"**************\1", text)
+    text = _PHONE.sub(r"*******\1", text)
     return _SECRET.sub(r"\1\2***", text)
 
 

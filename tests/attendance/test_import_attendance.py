@@ -121,7 +121,7 @@ def test_an_unknown_person_is_refused(members, workbook):
 
     path = workbook([{**_row(members[0]), "身份证号码": make_id_number()}])
     code, output = run("import_xlsx", "attendance", path)
-    assert code == 1 and "请先导入" in output
+    assert code == 1 and "不在您管辖范围内的干部名册中" in output
 
 
 def test_a_submitted_month_is_locked(members, workbook):

@@ -396,12 +396,13 @@ def test_county_registers_a_person_with_masked_personal_data_audited(api, clerk)
     person = Person.objects.get(id_number=number)
     row = response.json()
     assert row["id"] == person.pk
-    assert row["id_number"] == number[:4] + "*" * 10 + number[-4:]
-    assert row["phone"] == "138****5678"
+    assert row["id_number"] == "*" * 14 + number[-4:]
+    assert row["phone"] == "*******5678"
     assert number not in response.content.decode()
     assert "13812345678" not in response.content.decode()
     assert row["gender"] == "F"
-    assert row["birth_date"] == f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    # The birth date is digits 7-14 of the number: it goes out only with the reveal.
+    assert "birth_date" not in row and number[6:14] not in response.content.decode()
     assert row["on_staff"] is True
     entry = _audit("teams.person", "create")
     assert (entry.object_id, entry.actor) == (str(person.pk), clerk)
@@ -457,8 +458,8 @@ def test_person_validation_errors_name_the_field_in_chinese(api):
     assert not Person.objects.exists()
 
 
-def test_county_registers_a_provincial_cadre_then_appoints_him_by_id_number(api):
-    """Outside the county's scope until appointed there, yet registered and shown."""
+def test_county_registers_a_provincial_cadre_but_cannot_appoint_him_by_id_number(api):
+    """Out of the county's scope once registered: appointed only on the unit's proposal."""
     provincial = UnitFactory(region=county("510000"), level="provincial_dept")
     number = make_id_number(area="510104")
     team = TeamFactory(village=_village(ZHAOJUE))
@@ -483,8 +484,9 @@ def test_county_registers_a_provincial_cadre_then_appoints_him_by_id_number(api)
         format="json",
     )
 
-    assert appointed.status_code == 201, appointed.json()
-    assert api.get(f"/api/v1/people/{person_id}/").status_code == 200
+    assert "派出单位推荐" in _refused(appointed, "person_id_number")
+    assert api.get(f"/api/v1/people/{person_id}/").status_code == 404
+    assert api.post(f"/api/v1/people/{person_id}/reveal/").status_code == 404
 
 
 def test_county_updates_a_person_and_the_trail_masks_the_phone(api):
@@ -498,13 +500,13 @@ def test_county_updates_a_person_and_the_trail_masks_the_phone(api):
     )
 
     assert response.status_code == 200, response.json()
-    assert response.json()["phone"] == "138****5678"
+    assert response.json()["phone"] == "*******5678"
     assert response.json()["is_reserve_cadre"] is True
     person.refresh_from_db()
     assert person.phone == "13812345678"
     entry = _audit("teams.person", "update")
     assert entry.changes == {
-        "phone": ["139****1111", "138****5678"],
+        "phone": ["*******1111", "*******5678"],
         "is_reserve_cadre": [False, True],
     }
 

@@ -34,7 +34,10 @@ def zhaojue_team(db):
     return TeamFactory(village=VillageFactory(township=TownshipFactory(parent=county)))
 
 
-def test_county_appoints_a_provincial_cadre_by_full_id(scoped_user, zhaojue_team):
+def test_a_county_cannot_pull_in_another_countys_cadre_with_one_call(
+    scoped_user, zhaojue_team
+):
+    """Issue 14 (5): a cadre outside the county's scope joins through the unit's proposal."""
     provincial = UnitFactory(
         level="provincial_dept", region=Region.objects.get(code="510100")
     )
@@ -53,12 +56,12 @@ def test_county_appoints_a_provincial_cadre_by_full_id(scoped_user, zhaojue_team
         },
         format="json",
     )
-    assert response.status_code == 201, response.json()
-    membership = Membership.objects.get(person=cadre)
-    assert response.json()["id"] == membership.pk
-    assert AuditEntry.objects.filter(
-        model="teams.membership", object_id=str(membership.pk)
-    ).exists()
+    assert response.status_code == 400
+    (message,) = response.json()["fields"]["person_id_number"]
+    assert "派出单位推荐" in message and cadre.name not in message
+    assert not Membership.objects.filter(person=cadre).exists()
+    assert client.get(f"/api/v1/people/{cadre.pk}/").status_code == 404
+    assert client.post(f"/api/v1/people/{cadre.pk}/reveal/").status_code == 404
 
 
 def test_appointing_into_another_countys_team_is_a_field_error(

@@ -18,8 +18,8 @@ def test_redact_masks_ids_phones_and_secrets():
         "password=Secret123 sessionid=abcdef token: 9f8e7d"
     )
     cleaned = redact(line)
-    assert "51343119850312123X" not in cleaned and "5134**********123X" in cleaned
-    assert "13812345678" not in cleaned and "138****5678" in cleaned
+    assert "51343119850312123X" not in cleaned and "**************123X" in cleaned
+    assert "13812345678" not in cleaned and "*******5678" in cleaned
     for secret in ("Secret123", "abcdef", "9f8e7d"):
         assert secret not in cleaned
 
@@ -36,7 +36,7 @@ def test_every_log_record_is_created_already_redacted(caplog):
         "person %s phone %s", "51343119850312123X", "13812345678"
     )
     (record,) = caplog.records
-    assert record.getMessage() == "person 5134**********123X phone 138****5678"
+    assert record.getMessage() == "person **************123X phone *******5678"
     assert "51343119850312123X" not in caplog.text
 
 
@@ -61,7 +61,11 @@ def test_reveal_returns_the_numbers_and_is_audited(member):
     revealed = person_reveal_personal_data(
         user=county_user, person=member.person, reason="核对花名册"
     )
-    assert revealed == {"id_number": member.person.id_number, "phone": "13812345678"}
+    assert revealed == {
+        "id_number": member.person.id_number,
+        "phone": "13812345678",
+        "birth_date": member.person.birth_date,
+    }
     entry = AuditEntry.objects.get(action="reveal")
     assert entry.actor == county_user and entry.object_id == str(member.person.pk)
     assert entry.county_code == member.team.village.county.code
@@ -75,11 +79,8 @@ def test_api_masks_by_default_and_reveal_is_audited(member, scoped_user):
     client = APIClient()
     client.force_authenticate(county)
     row = client.get(f"/api/v1/people/{member.person.pk}/").json()
-    assert (
-        row["id_number"]
-        == member.person.id_number[:4] + "*" * 10 + member.person.id_number[-4:]
-    )
-    assert row["phone"] == "138****5678"
+    assert row["id_number"] == "*" * 14 + member.person.id_number[-4:]
+    assert row["phone"] == "*******5678"
     listed = client.get("/api/v1/people/").content.decode()
     assert member.person.id_number not in listed and "13812345678" not in listed
 
@@ -90,6 +91,7 @@ def test_api_masks_by_default_and_reveal_is_audited(member, scoped_user):
     assert revealed.json() == {
         "id_number": member.person.id_number,
         "phone": "13812345678",
+        "birth_date": member.person.birth_date.isoformat(),
     }
     assert AuditEntry.objects.filter(action="reveal", actor=county).count() == 1
 
@@ -131,3 +133,31 @@ def test_admin_reveal_outside_scope_is_404(member, scoped_user, client):
     client.force_login(scoped_user("county", "510104"))
     url = reverse("admin:teams_person_reveal", args=[member.person.pk])
     assert client.post(url).status_code == 404
+
+
+def test_the_masked_api_answer_hides_the_birth_date_with_the_number(
+    member, scoped_user
+):
+    """Issue 14 (3): 5134**********5032 beside a clear birth_date hid only 2 digits."""
+    from rest_framework.test import APIClient
+
+    number = member.person.id_number
+    client = APIClient()
+    client.force_authenticate(scoped_user("county", member.team.village.county.code))
+    for url in (f"/api/v1/people/{member.person.pk}/", "/api/v1/people/"):
+        body = client.get(url).content.decode()
+        assert number[6:14] not in body and number[:4] not in body
+        assert "birth_date" not in body
+
+
+def test_an_export_reveal_is_audited_with_its_county_and_address(
+    member, scoped_user, client
+):
+    """Issue 14 (7): the export's reveal entry carried neither county nor IP."""
+    county = scoped_user("county", member.team.village.county.code)
+    client.force_login(county)
+    response = client.get("/teams/people/", {"format": "xlsx"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="reveal", source="export")
+    assert entry.county_code == member.team.village.county.code
+    assert entry.ip_address == "10.1.2.3"

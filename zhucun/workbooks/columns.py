@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from teams.id_numbers import mask_id_number, mask_phone, parse_id_number
+from teams.id_numbers import mask_personal, parse_id_number
 from zhucun.workbooks import values
 from zhucun.workbooks.values import CellError
 
@@ -228,7 +228,7 @@ class Column(fields.Field):
         self.aliases = tuple(aliases)
         self.import_only = import_only
         self.imported = imported  # False: a layout column (序号, 备注) never read
-        self.personal = personal  # 身份证号码 / 联系电话: masked on export
+        self.personal = personal  # 身份证号码 / 联系电话 / 出生年月: masked on export
         # Values that repeat down a column are cleaned once (personal numbers do not).
         self.cacheable = not personal
 
@@ -322,7 +322,7 @@ class WorkbookResource(resources.ModelResource):
         return self.export_row(instance)
 
 
-def _mask(column: Column, value) -> str:
-    if isinstance(column.widget, IdNumberWidget):
-        return mask_id_number(str(value))
-    return mask_phone(str(value))
+def _mask(column: Column, value):
+    """The cell as a reader without the right sees it (teams.id_numbers)."""
+    masked = mask_personal(column.attribute.rsplit("__", 1)[-1], value)
+    return "" if masked is None else masked

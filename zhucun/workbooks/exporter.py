@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from teams.services import can_view_full_personal_data
 from villages.models import Region
+from zhucun.access import user_scope
+from zhucun.audit import audit_record_about
 from zhucun.models import AuditEntry
 from zhucun.pages import xlsx_attachment
 from zhucun.workbooks.columns import DateWidget, IdNumberWidget, PhoneWidget
@@ -98,7 +100,7 @@ def export_workbook(
     if personal and not full:
         title_lines.append(
             _(
-                "注意：本表的身份证号码和联系电话已隐去部分数字，"
+                "注意：本表的身份证号码和联系电话只保留后四位、出生年月已隐去，"
                 "不能用于再次导入。需要完整号码请联系有权限的工作人员。"
             )
         )
@@ -146,26 +148,43 @@ def export_template(*, kind: str, target) -> None:
 
 @transaction.atomic
 def _record_reveal(*, user, kind: str, title: str, rows: int, county) -> None:
-    """One ``reveal`` entry for a whole export of full 身份证号码 and phones."""
-    county_code = ""
-    if county is not None and county.level == Region.Level.COUNTY:
-        county_code = county.code
-    AuditEntry.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
-        source="export",
+    """One ``reveal`` entry for a whole export of full 身份证号码 and phones.
+
+    Like every other entry it carries the address of the request (from the audit
+    context) and a county: the exported region's, else the user's own (a county
+    or township account); a wider export has none.
+    """
+    region = county if county is not None else _scope_region(user)
+    audit_record_about(
         action=AuditEntry.Action.REVEAL,
         model="teams.person",
         object_id=kind,
         object_repr=_("导出%(title)s（%(rows)d行，含完整身份证号码和联系电话）")
         % {"title": title, "rows": rows},
-        county_code=county_code,
+        county_code=_county_code_of(region),
         changes={
             "fields": ["id_number", "phone"],
             "kind": kind,
             "rows": rows,
             "region": county.code if county is not None else "",
         },
+        user=user if getattr(user, "pk", None) else None,
+        source="export",
     )
+
+
+def _scope_region(user) -> Region | None:
+    scope = user_scope(user) if user is not None else None
+    return scope.region if scope is not None and scope.region_id else None
+
+
+def _county_code_of(region: Region | None) -> str:
+    """The code of the county ``region`` is, or lies in ("" above a county)."""
+    if region is None:
+        return ""
+    # A path holds the codes from the province down: province/prefecture/county/...
+    codes = region.path.strip("/").split("/")
+    return codes[2] if len(codes) >= 3 else ""
 
 
 def export_response(

@@ -32,7 +32,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.id_numbers import mask_id_number, mask_phone
+from teams.id_numbers import mask_personal
 from villages.models import Region, Village
 from zhucun.access import scope_q, scoped, user_scope
 from zhucun.audit import audit_context, diff
@@ -138,9 +138,9 @@ def display_value(column: str, value) -> str:
         return ""
     text = clean_text(value)
     if column == "身份证号码":
-        return mask_id_number(text)
+        return mask_personal("id_number", text)
     if column == "联系电话":
-        return mask_phone(text)
+        return mask_personal("phone", text)
     return text[:60]
 
 

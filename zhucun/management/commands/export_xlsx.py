@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 raise CommandError(f"用户“{user}”不存在或已停用。")
         result = export_workbook(kind=kind, target=file, user=account, county=region)
         masked = (
-            "" if result.full_personal_data else "（身份证号码和电话已隐去部分数字）"
+            ""
+            if result.full_personal_data
+            else "（身份证号码和电话只保留后四位，出生年月已隐去）"
         )
         self.stdout.write(f"已导出{result.rows}行到 {file}{masked}。")
