@@ -24,6 +24,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assessments import selectors
+from assessments.cycle import (
+    COUNTY_PARAM,
+    REGION_PARAM,
+    YEAR_PARAM,
+    api_county,
+    api_place,
+    api_year,
+    county_of,
+    in_place,
+    teams_in_place,
+)
 from assessments.models import (
     Assessment,
     TargetItem,
@@ -53,41 +64,8 @@ from villages.serializers import RegionBriefSerializer
 from zhucun import clock
 from zhucun.access import require_in_scope
 from zhucun.api_views import WritableSelectorViewSet, service_errors
-from zhucun.periods import last_completed_year
-
-
-def api_county(request, *, required: bool = False) -> Region | None:
-    code = request.query_params.get("county", "")
-    if not code:
-        if required:
-            raise ValidationError({"county": [_("请提供县（市、区）代码 county。")]})
-        return None
-    try:
-        return selectors.county_get(user=request.user, code=code)
-    except Region.DoesNotExist:
-        raise Http404 from None
-
-
-def api_year(request, *, default: int) -> int:
-    raw = request.query_params.get("year", "")
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) not in selectors.year_choices():
-        raise ValidationError({"year": [_("年度无效。")]})
-    return int(raw)
-
-
-YEAR_PARAM = OpenApiParameter(
-    "year", OpenApiTypes.INT, description=gettext_lazy("年度，默认为系统当前年度。")
-)
-COUNTY_PARAM = OpenApiParameter(
-    "county",
-    OpenApiTypes.STR,
-    description=gettext_lazy(
-        "县（市、区）代码；不在管辖范围内时返回404。省、市级用户可不填，表示全部。"
-    ),
-)
-
+from zhucun.periods import last_completed_year, year_bounds
+from zhucun.queries import overlapping
 
 # --- grades (四(三)) ------------------------------------------------------------------
 
@@ -336,15 +314,26 @@ class AssessmentViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
             "年底实时计算（UNIT_BARRED_FOR_UNFIT、UNIT_BARRED_FOR_VILLAGE）。"
             "year 默认为最近结束的年度。"
         ),
-        parameters=[YEAR_PARAM, COUNTY_PARAM],
+        parameters=[YEAR_PARAM, REGION_PARAM, COUNTY_PARAM],
         responses={200: FindingSerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
     def barred(self, request):
         year = api_year(request, default=last_completed_year(clock.today()))
+        place = api_place(request)
         findings = selectors.barred_units(
-            user=request.user, year=year, county=api_county(request)
+            user=request.user, year=year, county=county_of(place)
         )
+        if place is not None and county_of(place) is None:
+            # A finding names its county: keep the counties of (or above) the place.
+            codes = set(
+                Region.objects.filter(
+                    level=Region.Level.COUNTY, path__startswith=place.path
+                ).values_list("code", flat=True)
+            )
+            if place.level == Region.Level.TOWNSHIP:
+                codes = {place.path.strip("/").split("/")[2]}
+            findings = [f for f in findings if f.county_code in codes]
         page = self.paginate_queryset(findings)
         return self.get_paginated_response(FindingSerializer(page, many=True).data)
 
@@ -540,6 +529,7 @@ class TrainingRecordViewSet(
         ),
         parameters=[
             YEAR_PARAM,
+            REGION_PARAM,
             COUNTY_PARAM,
             OpenApiParameter(
                 "behind",
@@ -552,7 +542,8 @@ class TrainingRecordViewSet(
     @action(detail=False, methods=["get"])
     def days(self, request):
         year = api_year(request, default=clock.today().year)
-        county = api_county(request)
+        place = api_place(request)
+        county = county_of(place)
         pace = selectors.training_pace(year)
         behind_only = request.query_params.get("behind") in ("true", "1")
         people = selectors.training_days_list(
@@ -562,6 +553,12 @@ class TrainingRecordViewSet(
             behind_only=behind_only,
             pace=pace,
         )
+        if place is not None and county is None:
+            first, last = year_bounds(year)
+            served_there = Membership.objects.filter(
+                overlapping(first, last), in_place(place, "team__village__")
+            )
+            people = people.filter(pk__in=served_there.values("person_id"))
         page = self.paginate_queryset(people)
         for person in page:
             person.expected = pace.expected
@@ -687,14 +684,18 @@ class TargetLetterViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
 
     @extend_schema(
         summary=gettext_lazy("尚未签订目标责任书的工作队"),
-        parameters=[YEAR_PARAM, COUNTY_PARAM],
+        parameters=[YEAR_PARAM, REGION_PARAM, COUNTY_PARAM],
         responses={200: TeamWithoutLetterSerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
     def missing(self, request):
         year = api_year(request, default=clock.today().year)
-        teams = selectors.teams_without_letter(
-            user=request.user, year=year, county=api_county(request)
+        place = api_place(request)
+        teams = teams_in_place(
+            selectors.teams_without_letter(
+                user=request.user, year=year, county=county_of(place)
+            ),
+            place,
         )
         page = self.paginate_queryset(teams)
         return self.get_paginated_response(

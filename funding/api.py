@@ -11,7 +11,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from assessments.yearly_api import COUNTY_PARAM, YEAR_PARAM, api_county, api_year
+from assessments.cycle import (
+    COUNTY_PARAM,
+    REGION_PARAM,
+    YEAR_PARAM,
+    api_place,
+    api_year,
+    county_of,
+    teams_in_place,
+)
 from funding import selectors
 from funding.models import Fund, Spending
 from funding.serializers import (
@@ -118,6 +126,7 @@ class FundViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
         ),
         parameters=[
             YEAR_PARAM,
+            REGION_PARAM,
             COUNTY_PARAM,
             OpenApiParameter(
                 "short",
@@ -130,11 +139,15 @@ class FundViewSet(mixins.CreateModelMixin, WritableSelectorViewSet):
     @action(detail=False, methods=["get"])
     def teams(self, request):
         year = api_year(request, default=clock.today().year)
-        rows = selectors.funding_by_team(
-            user=request.user,
-            year=year,
-            county=api_county(request),
-            short_only=request.query_params.get("short") in ("true", "1"),
+        place = api_place(request)
+        rows = teams_in_place(
+            selectors.funding_by_team(
+                user=request.user,
+                year=year,
+                county=county_of(place),
+                short_only=request.query_params.get("short") in ("true", "1"),
+            ),
+            place,
         )
         least = selectors.funding_minimum()
         page = self.paginate_queryset(rows)
