@@ -45,11 +45,11 @@ from assessments.services import (
     training_attendance_remove,
     training_event_create,
 )
-from teams.id_numbers import mask_id_number
 from teams.models import Membership, Person, Term
 from zhucun import clock
 from zhucun.access import get_scoped_or_404
 from zhucun.formats import days_text
+from zhucun.id_numbers import mask_id_number
 from zhucun.pages import (
     add_errors,
     county_param,

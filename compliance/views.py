@@ -27,11 +27,11 @@ from compliance.services import (
     refresh_message,
     refresh_target,
 )
-from teams.id_numbers import mask_id_number
 from teams.models import Person, Team, Unit
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped
+from zhucun.id_numbers import mask_id_number
 from zhucun.pages import xlsx_attachment
 from zhucun.pagination import CappedCountPaginator
 

@@ -12,7 +12,6 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from teams.id_numbers import mask_id_number, mask_phone
 from teams.models import (
     Membership,
     Pairing,
@@ -38,6 +37,7 @@ from zhucun.access import get_scoped_or_404
 from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
 from zhucun.admin_filters import InPostFilter, region_filters
 from zhucun.audit import snapshot
+from zhucun.id_numbers import mask_id_number, mask_phone
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 # PERSON_FIELDS names the unit by its column; the form names it by the relation.

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from teams import selectors
-from teams.id_numbers import mask_id_number
 from teams.models import Membership, Person, Unit
 from teams.selectors import region_choices
 from villages.selectors import region_by_code
 from zhucun import clock
+from zhucun.id_numbers import mask_id_number
 from zhucun.pages import (
     NOT_FOUND,
     filtered,

@@ -1,7 +1,7 @@
 """API representations of units, pairings, people, teams and memberships (read-only).
 
 身份证号码 and phone numbers leave the server masked to their last four characters
-(``teams.id_numbers.mask_personal``). The birth date is digits 7-14 of the number,
+(``zhucun.id_numbers.mask_personal``). The birth date is digits 7-14 of the number,
 so it is not part of these answers: it goes out with the whole number only, through
 the audited reveal (``POST /api/v1/people/<id>/reveal/``).
 """
@@ -9,7 +9,6 @@ the audited reveal (``POST /api/v1/people/<id>/reveal/``).
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from teams.id_numbers import mask_personal
 from teams.models import (
     Membership,
     Pairing,
@@ -21,6 +20,7 @@ from teams.models import (
 )
 from villages.models import Village
 from villages.serializers import RegionBriefSerializer
+from zhucun.id_numbers import mask_personal
 
 
 class MaskedIdNumberField(serializers.CharField):

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from teams.id_numbers import parse_id_number
 from teams.models import (
     Membership,
     Pairing,
@@ -25,6 +24,7 @@ from teams.models import (
 )
 from villages.models import Region, Village
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.id_numbers import parse_id_number
 from zhucun.policy import Thresholds
 
 PERSON_FIELDS = (

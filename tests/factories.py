@@ -5,9 +5,9 @@ import itertools
 
 import factory
 
-from teams.id_numbers import check_digit
 from teams.models import Membership, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village
+from zhucun.id_numbers import check_digit
 
 _serial = itertools.count(1)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from zhucun.id_numbers import mask_personal
 from zhucun.models import AuditEntry
 
 # Personal fields are stored masked in the trail: the trail is readable by counties.
@@ -83,8 +84,6 @@ def _plain(value):
 
 def _masked(field: str, value):
     if field in _MASKED_FIELDS and isinstance(value, str) and value:
-        from teams.id_numbers import mask_personal
-
         return mask_personal(field, value)
     return value
 

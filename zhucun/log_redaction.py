@@ -4,7 +4,7 @@ import logging
 import re
 
 # An 18-character ID (17 digits + digit/X) and an 11-digit mobile number, standing alone.
-# Only the last four stay, as in teams.id_numbers.mask_personal (digits 7-14 of an
+# Only the last four stay, as in zhucun.id_numbers.mask_personal (digits 7-14 of an
 # ID are the birth date).
 _ID = re.compile(r"(?<![0-9])[0-9]{14}([0-9]{3}[0-9Xx])(?![0-9])")
 _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{5}([0-9]{4})(?![0-9])")

@@ -23,7 +23,6 @@ from attendance.models import (
     TeamReport,
 )
 from funding.models import Fund, Spending
-from teams.id_numbers import check_digit, mask_id_number
 from teams.models import Membership, Pairing, Person, Team
 from tests.factories import (
     HouseholdFactory,
@@ -39,6 +38,7 @@ from tests.factories import (
 )
 from villages.models import Region, Village
 from zhucun.audit import audit_record
+from zhucun.id_numbers import check_digit, mask_id_number
 from zhucun.models import AuditEntry
 
 D = datetime.date

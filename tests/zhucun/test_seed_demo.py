@@ -25,7 +25,6 @@ from attendance.models import (
     TeamReport,
 )
 from funding.models import Fund
-from teams.id_numbers import parse_id_number
 from teams.models import (
     Membership,
     Pairing,
@@ -39,6 +38,7 @@ from teams.models import (
 from villages.models import Household, Region, Village
 from zhucun.demo import AS_OF, DELIBERATE_CASES, TERM_2021
 from zhucun.demo.dates import ATTENDANCE_MONTHS
+from zhucun.id_numbers import parse_id_number
 from zhucun.models import AuditEntry
 
 SMALL = 200

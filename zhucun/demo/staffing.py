@@ -4,8 +4,8 @@ import datetime
 import random
 from collections import defaultdict
 
-from teams.id_numbers import check_digit
 from teams.models import Membership, Person, Team
+from zhucun.id_numbers import check_digit
 
 from . import names
 from .cases import LIANGSHAN_LARGE, LIANGSHAN_SMALL, MEMBER_SLOT, CaseBook

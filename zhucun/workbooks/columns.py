@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from teams.id_numbers import mask_personal, parse_id_number
+from zhucun.id_numbers import mask_personal, parse_id_number
 from zhucun.workbooks import values
 from zhucun.workbooks.values import CellError
 
@@ -323,6 +323,6 @@ class WorkbookResource(resources.ModelResource):
 
 
 def _mask(column: Column, value):
-    """The cell as a reader without the right sees it (teams.id_numbers)."""
+    """The cell as a reader without the right sees it (zhucun.id_numbers)."""
     masked = mask_personal(column.attribute.rsplit("__", 1)[-1], value)
     return "" if masked is None else masked

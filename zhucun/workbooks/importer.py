@@ -32,10 +32,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.id_numbers import mask_personal
 from villages.models import Region, Village
 from zhucun.access import scope_q, scoped, user_scope
 from zhucun.audit import audit_context, diff
+from zhucun.id_numbers import mask_personal
 from zhucun.models import AuditEntry
 from zhucun.workbooks.bulk import insert
 from zhucun.workbooks.columns import KEEP, Column

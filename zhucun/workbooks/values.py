@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from teams.id_numbers import normalize_id_number
+from zhucun.id_numbers import normalize_id_number
 
 # Characters ``str.split`` does not take for spaces: zero-width ones and the BOM.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"

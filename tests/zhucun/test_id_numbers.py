@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from teams.id_numbers import check_digit, mask_id_number, mask_phone, parse_id_number
+from zhucun.id_numbers import check_digit, mask_id_number, mask_phone, parse_id_number
 
 # Published examples of valid numbers (the standard's own and widely cited ones).
 VALID = [
