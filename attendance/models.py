@@ -271,7 +271,7 @@ class AttendanceRollup(models.Model):
 class PlaceSummary(models.Model):
     """A county's dashboard counts for one year, as of the day they were computed.
 
-    Written only by ``attendance.summaries.place_summary_refresh`` (after the
+    Written only by ``dashboards.summaries.place_summary_refresh`` (after the
     nightly rollup and by seed_demo); the province's and prefectures' dashboards
     sum these rows up the region tree instead of scanning villages, teams,
     households, training and funds. Visits are per quarter of the year (the

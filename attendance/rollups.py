@@ -14,6 +14,7 @@ takes the database's write lock at BEGIN, which serialises runs the same way.
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
@@ -84,6 +85,31 @@ class RollupResult:
     month: datetime.date
     rows: dict[str, int]
     seconds: float
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a follow-up of the rollup did: rows written and a line for the log."""
+
+    rows: int
+    message: str
+
+
+# What runs after every month's rollup (the task and the command). The
+# dashboards register their per-county summary here from their AppConfig, so
+# attendance imports nothing above it.
+AFTER_ROLLUP: list[Callable[[], FollowUp]] = []
+
+
+def after_rollup(follow_up: Callable[[], FollowUp]) -> Callable[[], FollowUp]:
+    """Register ``follow_up`` to run after each rollup."""
+    AFTER_ROLLUP.append(follow_up)
+    return follow_up
+
+
+def rollup_follow_ups() -> list[FollowUp]:
+    """Run what is registered to follow a rollup, in the order registered."""
+    return [follow_up() for follow_up in AFTER_ROLLUP]
 
 
 def _constants(level: str, month: datetime.date, now: datetime.datetime) -> dict:

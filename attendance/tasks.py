@@ -13,8 +13,7 @@ from attendance.reminders import (
     reminders_mail_pending,
     reminders_quarterly,
 )
-from attendance.rollups import RollupBusy, attendance_rollup
-from attendance.summaries import place_summary_refresh
+from attendance.rollups import RollupBusy, attendance_rollup, rollup_follow_ups
 from zhucun import clock
 from zhucun.periods import Quarter, month_code, month_of, parse_month, previous_month
 
@@ -45,12 +44,13 @@ def rollup_month(self, month: str | None = None, previous: bool = False) -> dict
     except RollupBusy as exc:
         # Another run holds the lock; this one comes back once it is done.
         raise self.retry(exc=exc, countdown=BUSY_RETRY_SECONDS) from exc
-    summary = place_summary_refresh()
+    follow_ups = rollup_follow_ups()
     return {
         "month": month_code(result.month),
         "rows": result.rows,
         "seconds": result.seconds,
-        "place_summaries": summary.counties,
+        # The dashboards' per-county summaries (dashboards/apps.py registers them).
+        "place_summaries": sum(done.rows for done in follow_ups),
     }
 
 

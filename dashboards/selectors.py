@@ -30,7 +30,8 @@ from attendance.models import (
 )
 from attendance.periods import due_date
 from attendance.selectors import inbox, region_scope, visit_coverage
-from attendance.summaries import (
+from compliance.models import FindingRecord
+from dashboards.summaries import (
     QUARTERS,
     cap_by_county,
     place_counts,
@@ -38,7 +39,6 @@ from attendance.summaries import (
     team_size_conditions,
     village_counts,
 )
-from compliance.models import FindingRecord
 from teams.models import Membership, Team, active_on
 from villages.models import Region
 from zhucun import clock
@@ -109,7 +109,7 @@ def breadcrumbs(*, user, region: Region) -> list[tuple[Region, bool]]:
 # prefecture's pages read each county's row of the summary table
 # (``attendance.PlaceSummary``, rewritten after the nightly rollup): a page view
 # reads no raw rows at all. Before the first summary of the year they count the
-# counties afresh (``attendance.summaries.place_counts``) and say so. A county's
+# counties afresh (``dashboards.summaries.place_counts``) and say so. A county's
 # page counts its townships and teams afresh (a few hundred rows).
 
 

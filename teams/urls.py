@@ -1,7 +1,11 @@
-"""Pages of units, people, teams and the appointment workflow, under /teams/."""
+"""Pages of units, people, teams and the appointment workflow, under /teams/.
+
+The team page reads every domain, so its views live in ``dashboards.team_views``.
+"""
 
 from django.urls import path
 
+from dashboards import team_views
 from teams import directory, views, workflow
 
 app_name = "teams"
@@ -13,8 +17,8 @@ urlpatterns: list = [
     path("people/", directory.person_list, name="person-list"),
     # Teams: list, team page with its timeline; appointment and replacement workflow.
     path("", views.team_list, name="team-list"),
-    path("<int:pk>/", views.team_detail, name="team-detail"),
-    path("<int:pk>/mark-unfit/", workflow.mark_unfit, name="team-mark-unfit"),
+    path("<int:pk>/", team_views.team_detail, name="team-detail"),
+    path("<int:pk>/mark-unfit/", team_views.mark_unfit, name="team-mark-unfit"),
     path("appointments/", workflow.appointments, name="appointments"),
     path("appointments/propose/", workflow.propose, name="appointment-propose"),
     path(

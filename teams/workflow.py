@@ -17,20 +17,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from teams import selectors
 from teams import team_selectors as todo
-from teams.forms import MarkUnfitForm, ProposeForm, ReplaceForm, StepForm
-from teams.models import Membership, Team
+from teams.forms import ProposeForm, ReplaceForm, StepForm
+from teams.models import Membership
 from teams.services import (
     Step,
     membership_create,
-    membership_mark_unfit,
     membership_record_step,
     membership_replace,
 )
-from teams.views import may_mark_unfit, render_team_page
 from zhucun import clock
 from zhucun.access import user_scope
 from zhucun.models import UserScope
@@ -215,43 +212,3 @@ def replace(request, pk: int):
         },
         status=400 if form.is_bound else 200,
     )
-
-
-@login_required
-@require_POST
-@permission_required("teams.change_membership", raise_exception=True)
-def mark_unfit(request, pk: int):
-    """The county marks a member of the team unfit, with a replacement deadline."""
-    user = request.user
-    if not may_mark_unfit(user):
-        raise Http404(NOT_FOUND)
-    try:
-        team = selectors.team_get(user=user, pk=pk)
-    except Team.DoesNotExist:
-        raise Http404(NOT_FOUND) from None
-    members = list(selectors.membership_list(user=user, filters={"team": team.pk}))
-    form = MarkUnfitForm(
-        request.POST,
-        memberships=todo.markable_memberships(team=team, memberships=members),
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            marked = membership_mark_unfit(
-                membership=data["membership"],
-                on=data["on"],
-                deadline=data["deadline"],
-                user=user,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "已认定%(person)s能力素质不适应，派出单位须于%(deadline)s前召回调整。"
-                )
-                % {"person": marked.person.name, "deadline": data["deadline"]},
-            )
-            return redirect("teams:team-detail", team.pk)
-    return render_team_page(request, team.pk, unfit_form=form)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from attendance.models import HouseholdVisit
-from attendance.summaries import place_summary_refresh
 from dashboards import selectors
+from dashboards.summaries import place_summary_refresh
 from funding.models import Fund
 from tests.assessments.factories import (
     FundFactory,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from attendance.models import AttendanceSubmission, PlaceSummary
 from attendance.rollups import attendance_rollup
-from attendance.summaries import place_summary_refresh
+from dashboards.summaries import place_summary_refresh
 from tests.assessments.factories import FundFactory
 from tests.dashboards.conftest import build_world, bulk_villages, team_of
 from tests.factories import MembershipFactory, TownshipFactory

@@ -21,7 +21,7 @@ from attendance.models import (
     MonthlyAttendance,
     TeamReport,
 )
-from attendance.summaries import place_summary_refresh
+from dashboards.summaries import place_summary_refresh
 from funding.models import Fund
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village

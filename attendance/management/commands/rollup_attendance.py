@@ -14,8 +14,7 @@ makes this one stop with an error instead of interleaving.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from attendance.rollups import RollupBusy, attendance_rollup
-from attendance.summaries import place_summary_refresh
+from attendance.rollups import RollupBusy, attendance_rollup, rollup_follow_ups
 from zhucun import clock
 from zhucun.periods import month_code, month_of, parse_month, previous_month
 
@@ -46,8 +45,5 @@ class Command(BaseCommand):
                 raise CommandError("另一次汇总正在运行，请稍后再试。") from None
             rows = "，".join(f"{level} {n}" for level, n in result.rows.items())
             self.stdout.write(f"{month_code(first)}：{rows}（{result.seconds:.2f}秒）")
-        summary = place_summary_refresh()
-        self.stdout.write(
-            f"{summary.year}年县级看板汇总：{summary.counties}个县"
-            f"（{summary.seconds:.2f}秒）"
-        )
+        for done in rollup_follow_ups():
+            self.stdout.write(done.message)

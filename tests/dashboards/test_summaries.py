@@ -1,4 +1,4 @@
-"""The counties' dashboard counts kept in PlaceSummary (attendance.summaries)."""
+"""The counties' dashboard counts kept in PlaceSummary (dashboards.summaries)."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from attendance.models import HouseholdVisit, PlaceSummary
-from attendance.summaries import place_summary_refresh, summary_counts
+from dashboards.summaries import place_summary_refresh, summary_counts
 from tests.assessments.factories import (
     FundFactory,
     TrainingEventFactory,
