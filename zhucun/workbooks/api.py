@@ -146,6 +146,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     can_confirm = serializers.SerializerMethodField(
         help_text=gettext_lazy("检查通过、尚未导入，可以调用 confirm")
     )
+    file_errors = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "整个文件的问题（如文件无法读取、已加密、没有数据行），逐行的错误见 result"
+        )
+    )
     can_retry = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "处理出错或中断（failed），可以调用 retry 重新处理（全部写入或全部不写入）"
@@ -167,6 +172,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "progress",
             "stage",
             "counts",
+            "file_errors",
             "can_confirm",
             "can_retry",
             "has_error_workbook",
@@ -195,6 +201,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_can_confirm(self, job) -> bool:
         return job.status == ImportJob.Status.CHECKED
+
+    def get_file_errors(self, job) -> list[str]:
+        return [e["message"] for e in job.errors or () if not e.get("row")]
 
     def get_can_retry(self, job) -> bool:
         return jobs.can_retry(job)

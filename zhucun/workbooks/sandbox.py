@@ -13,6 +13,7 @@ pipe) or the refusal, and leaves with ``os._exit`` so nothing of the parent's st
 (connections, atexit handlers) is run twice.
 """
 
+import faulthandler
 import logging
 import os
 import pickle
@@ -105,6 +106,7 @@ def run_bounded(function: Callable, *args):
 def _child(writer: int, ceiling: int, seconds: int, function, args) -> None:
     status = 0
     try:
+        faulthandler.disable()  # a death here is reported by the parent, once
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
         try:
