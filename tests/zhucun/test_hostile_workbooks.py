@@ -89,7 +89,7 @@ HOSTILE = {
     "far cell": (_far_cell, "第1,048,576行，超过上限（最多200,000行）"),
     "far dimension": (_far_dimension, "声明的范围 A1:XFD1048576 超过上限"),
     "huge merge": (_huge_merge, "合并单元格 B2:XFD100000 超出上限"),
-    "million empty rows": (_million_empty_rows, "第200,001行，超过上限"),
+    "million empty rows": (_million_empty_rows, "超过上限（最多200,000行）"),
     "encrypted": (_encrypted, "文件已加密（设置了打开密码），请取消密码后再导入"),
 }
 
@@ -133,7 +133,7 @@ def test_the_limits_are_settings(tmp_path, settings):
     settings.ZHUCUN_IMPORT_MAX_CELLS = 5
     with pytest.raises(WorkbookRefused) as refused:
         check_workbook_file(path)
-    assert "A1:C2 共6个单元格，超过上限（最多5个）" in refused.value.message
+    assert "单元格超过上限（最多5个）" in refused.value.message
 
 
 def test_a_wide_and_long_sheet_is_refused_by_its_area(tmp_path):
@@ -160,6 +160,60 @@ def test_cells_without_references_are_counted_too(tmp_path, settings):
         check_workbook_file(path)
 
     assert "第11行" in refused.value.message
+
+
+FAR = "XFD1048576"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        f'<x:c r="{FAR}"/>',  # a namespace prefix (the readers match local names)
+        f"<c r='{FAR}'/>",  # single quotes
+        f'<c\n  s="1"\n  r="{FAR}"/>',  # attributes over lines
+        f'<c x:r="A1" r="{FAR}"/>',  # another attribute ending in r
+        f'<c a=">" r="{FAR}"/>',  # a ">" inside a value
+        f'<!-- a note --><c r="{FAR}"/>',  # a comment
+        f'<c r="{FAR}"/><![CDATA[x]]>',  # CDATA
+        '<c r="&#88;FD1048576"/>',  # a character reference
+    ],
+)
+def test_a_far_cell_cannot_hide_from_the_bounds(cell, tmp_path):
+    rows = [
+        hostile.row(1, {"A": "姓名"}),
+        f'<row r="2" xmlns:x="{hostile.MAIN}">{cell}</row>',
+    ]
+    path = hostile.write_workbook(
+        tmp_path / "w.xlsx", {ROSTER: hostile.sheet_xml(rows)}
+    )
+
+    with pytest.raises(WorkbookRefused) as refused:
+        check_workbook_file(path)
+
+    assert f"工作表“{ROSTER}”" in refused.value.message
+
+
+def test_a_sheet_in_another_encoding_is_refused(tmp_path):
+    xml = b"".join(hostile.sheet_xml([hostile.row(1, {"A": "x"})]))
+    xml = xml.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode()
+    path = hostile.write_workbook(tmp_path / "w.xlsx", {ROSTER: [xml.encode("utf-16")]})
+
+    with pytest.raises(WorkbookRefused) as refused:
+        check_workbook_file(path)
+
+    assert "不是UTF-8编码" in refused.value.message
+
+
+def test_a_large_ordinary_roster_passes_the_bounds(tmp_path):
+    rows = hostile.header_rows(
+        ["姓名", "身份证号码", "派出单位"],
+        [[f"人{n}", "51343119800101001X", "某某厅"] for n in range(30_000)],
+    )
+    path = hostile.write_workbook(
+        tmp_path / "w.xlsx", {ROSTER: hostile.sheet_xml(rows)}
+    )
+
+    check_workbook_file(path)  # no refusal across the chunk boundaries
 
 
 def test_merged_ranges_may_not_cover_too_many_cells_together(tmp_path, settings):

@@ -3,7 +3,7 @@
 calamine and openpyxl size what they allocate by the sheet: one cell at XFD1048576
 makes calamine ask for the whole A1:XFD1048576 rectangle (512 GiB), and a merged
 range is filled cell by cell. So before either sees the file, each worksheet's XML
-is streamed through expat (never held whole) and measured against settings sized
+is streamed in chunks (never held whole) and measured against settings sized
 for the real rosters:
 
 - ``ZHUCUN_IMPORT_MAX_SHEETS`` (20) worksheets;
@@ -21,7 +21,6 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
@@ -31,6 +30,7 @@ from zhucun.workbooks.safety import WorkbookRefused
 
 _CHUNK = 64 * 1024
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?$")
+_CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WORKSHEET_REL = "/worksheet"
 
@@ -144,11 +144,33 @@ def _worksheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 class _Stop(Exception):
-    """Raised from inside expat to stop reading: the message says why."""
+    """Raised to stop reading: the message says why."""
+
+
+# The start of the four elements measured, with any namespace prefix (the readers
+# match local names). The attributes are taken up to the next ">".
+_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|mergeCell)(?=[\s/>])")
+# One pass finds every cell and row start and, when its tag has a plain ``r="B7"``
+# (what Excel writes), where it is: (element, column letters, row digits).
+_POSITIONED = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])"
+    rb'(?:(?=[^>]*?\sr\s*=\s*"([A-Z]{0,3})([0-9]{1,9})")|)'
+)
+_PLAIN = {(b"c", True), (b"row", False)}  # a cell has a column, a row has none
+_ATTRIBUTE = re.compile(rb"""(?:^|\s)(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+_MAX_TAG = 64 * 1024
 
 
 class _SheetScan:
-    """One worksheet streamed through expat: its dimension, merges and cells."""
+    """One worksheet's XML streamed in chunks: its dimension, merges and cells.
+
+    A regular expression over the bytes, not an XML parser: expat calling back for
+    every element took longer than the read it protects. It is strict where that
+    would matter: anything that could hide a cell from it (comments, CDATA, a DTD,
+    another encoding than UTF-8, a "<" or an odd quote inside a measured tag, a
+    reference that is not plain ``B7``) refuses the sheet.
+    """
 
     def __init__(self, name: str, limits: Limits):
         self.name = name
@@ -159,72 +181,158 @@ class _SheetScan:
         self.max_column = 0
         self.cells = 0
         self.merged = 0
-        self.refusal: str | None = None
 
     def scan(self, archive: zipfile.ZipFile, part: str) -> None:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartDoctypeDeclHandler = self._doctype
-        parser.EntityDeclHandler = self._doctype
-        parser.StartElementHandler = self._start
         try:
             with archive.open(part) as stream:
-                while chunk := stream.read(_CHUNK):
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except _Stop:
-            raise WorkbookRefused(self.refusal) from None
-        except (expat.ExpatError, ValueError):
-            raise WorkbookRefused(
-                _("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": self.name}
-            ) from None
+                self._scan(stream)
+        except _Stop as stop:
+            raise WorkbookRefused(str(stop.args[0])) from None
 
-    def _stop(self, message: str):
-        self.refusal = message
-        raise _Stop
+    @staticmethod
+    def _refuse(message: str):
+        raise _Stop(message)
 
-    def _doctype(self, *args):
-        self._stop(_("文件中含有不安全的XML内容（实体声明），已拒绝导入。"))
+    def _damaged(self, why: str = "") -> None:
+        raise _Stop(
+            _(
+                "工作表“%(sheet)s”的内容格式异常（%(why)s），无法安全读取。"
+                "请用Excel重新保存后再导入。"
+            )
+            % {"sheet": self.name, "why": why}
+        )
 
-    def _start(self, tag: str, attrs: dict) -> None:
-        local = tag.rpartition(" ")[2]
-        if local == "c":
-            ref = attrs.get("r")
-            if ref:
-                row, column = _cell(ref)
-                self.row = row or self.row
-                self.column = column or self.column + 1
+    def _scan(self, stream) -> None:
+        first = stream.read(_CHUNK)
+        self._check_encoding(first)
+        tail, chunk = b"", first
+        while chunk:
+            buffer = tail + chunk
+            if b"<!" in buffer:
+                if b"<!DOCTYPE" in buffer or b"<!ENTITY" in buffer:
+                    raise _Stop(
+                        _("文件中含有不安全的XML内容（实体声明），已拒绝导入。")
+                    )
+                self._damaged(_("含有注释或CDATA"))
+            # Cut before a tag the chunk ends inside of; it is read with the next.
+            last = buffer.rfind(b"<")
+            if last == -1 or buffer.rfind(b">") > last:
+                part, tail = buffer, b""
             else:
+                part, tail = buffer[:last], buffer[last:]
+            self._part(part)
+            if len(tail) > _MAX_TAG:
+                self._damaged(_("标签过长"))
+            chunk = stream.read(_CHUNK)
+        self._part(tail)
+
+    def _part(self, part: bytes) -> None:
+        """Measure the complete tags of ``part``, in bulk when every one is plain."""
+        found = _POSITIONED.findall(part)
+        if not found:
+            if b"dimension" in part or b"mergeCell" in part:
+                self._tags(part)
+            return
+        kinds, letters, digits = zip(*found, strict=True)
+        if (
+            b"" in digits
+            or not set(zip(kinds, map(bool, letters), strict=True)) <= _PLAIN
+            or b"dimension" in part
+            or b"mergeCell" in part
+        ):
+            self._tags(part)  # one tag at a time, strictly
+            return
+        # Every cell and row says where it is: the largest positions are enough.
+        columns = {ref for ref in letters if ref}
+        self.cells += kinds.count(b"c")
+        self._grow(
+            max(map(int, digits)),
+            max((column_number(ref.decode()) for ref in columns), default=0),
+        )
+        self.row = int(digits[-1])
+        self.column = column_number(letters[-1].decode()) if letters[-1] else 0
+
+    def _check_encoding(self, first: bytes) -> None:
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first[:512]:
+            self._damaged(_("不是UTF-8编码"))
+        declared = _DECLARED_ENCODING.search(first[:200])
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            self._damaged(_("不是UTF-8编码"))
+
+    def _tags(self, buffer: bytes) -> None:
+        """Measure the tags of ``buffer`` one by one."""
+        for match in _START.finditer(buffer):
+            close = buffer.find(b">", match.end())
+            if close == -1:
+                self._damaged(_("标签不完整"))
+            attributes = buffer[match.end() : close]
+            if (
+                b"<" in attributes
+                or attributes.count(b'"') % 2
+                or attributes.count(b"'") % 2
+            ):
+                self._damaged(_("标签中有异常字符"))
+            self._element(match.group(1), attributes)
+
+    def _values(self, attributes: bytes, wanted: bytes) -> list[str]:
+        values = []
+        for found in _ATTRIBUTE.finditer(attributes):
+            if found.group(1) == wanted:
+                raw = found.group(2) if found.group(2) is not None else found.group(3)
+                values.append(raw.decode("ascii", errors="replace"))
+        return values
+
+    def _element(self, local: bytes, attributes: bytes) -> None:
+        if local == b"c":
+            refs = self._values(attributes, b"r")
+            if not refs:
                 self.column += 1
+            for ref in refs:
+                row, column = self._reference(ref)
+                self.row, self.column = row, column
             self.cells += 1
             self._grow(self.row, self.column)
-        elif local == "row":
-            ref = attrs.get("r")
-            self.row = int(ref) if ref else self.row + 1
+        elif local == b"row":
+            refs = self._values(attributes, b"r")
+            if not refs:
+                self.row += 1
+            for ref in refs:
+                if not ref.isdigit() or len(ref) > 9:
+                    self._damaged(_("行号“%(ref)s”无法识别") % {"ref": ref[:20]})
+                self.row = int(ref)
             self.column = 0
             self._grow(self.row, 0)
-        elif local == "dimension":
-            self._dimension(attrs.get("ref", ""))
-        elif local == "mergeCell":
-            self._merge(attrs.get("ref", ""))
+        elif local == b"dimension":
+            for ref in self._values(attributes, b"ref"):
+                self._dimension(ref)
+        else:
+            for ref in self._values(attributes, b"ref"):
+                self._merge(ref)
+
+    def _reference(self, ref: str) -> tuple[int, int]:
+        """(row, column) of a cell's plain ``B7`` reference, else the sheet is refused."""
+        match = _CELL.match(ref)
+        if match is None:
+            self._damaged(_("单元格位置“%(ref)s”无法识别") % {"ref": ref[:20]})
+        return int(match.group(2)), column_number(match.group(1))
 
     def _grow(self, row: int, column: int) -> None:
         limits = self.limits
         if row > self.max_row:
             self.max_row = row
             if row > limits.rows:
-                self._stop(self._too_many_rows(row))
+                self._refuse(self._too_many_rows(row))
         if column > self.max_column:
             self.max_column = column
             if column > limits.columns:
-                self._stop(self._too_many_columns(column))
+                self._refuse(self._too_many_columns(column))
         if self.cells > limits.cells:
-            self._stop(
+            self._refuse(
                 _("工作表“%(sheet)s”的单元格超过上限（最多%(limit)s个）。")
                 % {"sheet": self.name, "limit": f"{limits.cells:,}"}
             )
         if self.max_row * self.max_column > limits.cells:
-            self._stop(
+            self._refuse(
                 _(
                     "工作表“%(sheet)s”的范围 A1:%(last)s 共%(n)s个单元格，"
                     "超过上限（最多%(limit)s个）。请删除多余的行和列后再导入。"
@@ -273,7 +381,7 @@ class _SheetScan:
             what = _("最多%(limit)s个单元格") % {"limit": f"{limits.cells:,}"}
         else:
             return
-        self._stop(
+        self._refuse(
             _(
                 "工作表“%(sheet)s”声明的范围 %(ref)s 超过上限（%(what)s）。"
                 "请删除多余的行和列，用Excel重新保存后再导入。"
@@ -285,13 +393,13 @@ class _SheetScan:
         try:
             top, left, bottom, right = _range(ref)
         except ValueError:
-            self._stop(
+            self._refuse(
                 _("工作表“%(sheet)s”的合并单元格 %(ref)s 无法识别。")
                 % {"sheet": self.name, "ref": ref[:40]}
             )
         limits = self.limits
         if bottom > limits.rows or right > limits.columns:
-            self._stop(
+            self._refuse(
                 _(
                     "工作表“%(sheet)s”的合并单元格 %(ref)s 超出上限"
                     "（最多%(rows)s行、%(columns)d列）。"
@@ -305,7 +413,7 @@ class _SheetScan:
             )
         self.merged += max(bottom - top + 1, 1) * max(right - left + 1, 1)
         if self.merged > limits.merged_cells:
-            self._stop(
+            self._refuse(
                 _(
                     "工作表“%(sheet)s”的合并单元格共覆盖%(n)s个单元格，"
                     "超过上限（最多%(limit)s个）。请取消大范围的合并后再导入。"
