@@ -483,6 +483,33 @@ def test_a_file_the_reader_dies_on_fails_the_job_and_says_so(
     assert client.get("/workbooks/imports/").status_code == 200
 
 
+def test_a_small_file_that_unpacks_large_is_checked_in_the_worker(
+    client,
+    county_clerk,
+    village,
+    tmp_path,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """Heavy work stays out of requests, whatever the size of the upload."""
+    path = _roster(tmp_path, village, rows=2)
+    settings.ZHUCUN_IMPORT_INLINE_MAX_UNCOMPRESSED_BYTES = 1024
+    from zhucun.workbooks import tasks
+
+    queued = []
+    original = tasks.import_job_run.delay
+    tasks.import_job_run.delay = lambda *a, **k: queued.append((a, k))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            with path.open("rb") as handle:
+                client.post("/workbooks/imports/", {"kind": "roster", "file": handle})
+    finally:
+        tasks.import_job_run.delay = original
+
+    assert path.stat().st_size < 256 * 1024
+    assert _job().status == "checking" and len(queued) == 1
+
+
 # --- a job whose worker died ----------------------------------------------------------
 
 

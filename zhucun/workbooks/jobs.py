@@ -7,9 +7,11 @@ file and not to the job row because the import writes inside one long transactio
 a row updated inside it would stay invisible to the page until the end, and on
 SQLite a second connection could not write it at all.
 
-Files of up to ``ZHUCUN_IMPORT_INLINE_MAX_BYTES`` (default 256 KiB, a few thousand
-rows) are checked and imported while the page waits; larger ones by a Celery task
-(``zhucun.workbooks.tasks``), the page showing the progress bar meanwhile. Either
+Files of up to ``ZHUCUN_IMPORT_INLINE_MAX_BYTES`` (default 256 KiB) that unpack to
+at most ``ZHUCUN_IMPORT_INLINE_MAX_UNCOMPRESSED_BYTES`` (default 4 MiB, a few thousand
+rows) are checked and imported while the page waits; any other by a Celery task
+(``zhucun.workbooks.tasks``), the page showing the progress bar meanwhile: a small
+file that unpacks large is heavy work, and heavy work stays out of requests. Either
 way the file is read in a bounded child process (``sandbox``): the web process
 itself never parses an upload.
 
@@ -26,6 +28,7 @@ import shutil
 import threading
 import time
 import uuid
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,6 +57,14 @@ def job_model():
 
 def inline_max_bytes() -> int:
     return int(getattr(settings, "ZHUCUN_IMPORT_INLINE_MAX_BYTES", 256 * 1024))
+
+
+def inline_max_uncompressed_bytes() -> int:
+    return int(
+        getattr(
+            settings, "ZHUCUN_IMPORT_INLINE_MAX_UNCOMPRESSED_BYTES", 4 * 1024 * 1024
+        )
+    )
 
 
 def heartbeat_seconds() -> float:
@@ -174,7 +185,18 @@ def job_create(*, user, kind: str, upload) -> object:
 
 
 def runs_inline(job) -> bool:
-    return Path(job.file_path).stat().st_size <= inline_max_bytes()
+    """Whether a job is light enough to run while the request waits."""
+    path = Path(job.file_path)
+    if path.stat().st_size > inline_max_bytes():
+        return False
+    try:
+        # The zip's directory only (a small file has a small one): what it unpacks
+        # to. A part that unpacks to more than it declares is refused by the check.
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return True  # not a zip: the check refuses it at once
+    return unpacked <= inline_max_uncompressed_bytes()
 
 
 def job_start(job, *, confirm: bool, ip_address: str | None = None) -> None:
