@@ -596,6 +596,8 @@ def test_an_import_whose_worker_died_is_imported_on_retry(
 
     api = APIClient()
     api.force_authenticate(county_clerk)
+    listed = api.get("/api/v1/imports/").json()["results"]
+    assert [(j["id"], j["status"]) for j in listed] == [(job.pk, "failed")]
     status = api.get(f"/api/v1/imports/{job.pk}/").json()
     assert (status["status"], status["can_retry"]) == ("failed", True)
     assert status["file_errors"] == ["导入中断，请重试"]

@@ -181,6 +181,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, job):
+        jobs.job_settle(job)  # a job whose worker died shows as failed in lists too
+        return super().to_representation(job)
+
     def _progress(self, job) -> tuple[int, str]:
         if job.status not in RUNNING:
             return job.progress, ""
