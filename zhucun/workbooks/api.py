@@ -38,7 +38,7 @@ from zhucun.pages import XLSX
 from zhucun.workbooks import jobs
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS, TITLES
-from zhucun.workbooks.safety import WorkbookRefused, check_workbook_file
+from zhucun.workbooks.safety import WorkbookRefused, sniff_workbook_file
 
 RUNNING = (
     ImportJob.Status.QUEUED,
@@ -73,16 +73,20 @@ class ImportUploadSerializer(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        """Refuse a file that is not a safe .xlsx before anything is stored."""
+        """Refuse what cannot be an .xlsx before anything is stored.
+
+        Only the cheap checks (size, first bytes) run in the request: the rest,
+        and the parse, run in a bounded child process (``sandbox``) with the job.
+        """
         try:
             if hasattr(upload, "temporary_file_path"):
-                check_workbook_file(upload.temporary_file_path())
+                sniff_workbook_file(upload.temporary_file_path())
             else:
                 with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
                     for chunk in upload.chunks():
                         copy.write(chunk)
                     copy.flush()
-                    check_workbook_file(copy.name)
+                    sniff_workbook_file(copy.name)
         except WorkbookRefused as refused:
             raise serializers.ValidationError(refused.message) from None
         upload.seek(0)
@@ -142,6 +146,16 @@ class ImportJobSerializer(serializers.ModelSerializer):
     can_confirm = serializers.SerializerMethodField(
         help_text=gettext_lazy("检查通过、尚未导入，可以调用 confirm")
     )
+    file_errors = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "整个文件的问题（如文件无法读取、已加密、没有数据行），逐行的错误见 result"
+        )
+    )
+    can_retry = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "处理出错或中断（failed），可以调用 retry 重新处理（全部写入或全部不写入）"
+        )
+    )
     has_error_workbook = serializers.SerializerMethodField(
         help_text=gettext_lazy("有错误清单可下载（errors.xlsx）")
     )
@@ -158,12 +172,18 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "progress",
             "stage",
             "counts",
+            "file_errors",
             "can_confirm",
+            "can_retry",
             "has_error_workbook",
             "created_at",
             "finished_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, job):
+        jobs.job_settle(job)  # a job whose worker died shows as failed in lists too
+        return super().to_representation(job)
 
     def _progress(self, job) -> tuple[int, str]:
         if job.status not in RUNNING:
@@ -185,6 +205,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_can_confirm(self, job) -> bool:
         return job.status == ImportJob.Status.CHECKED
+
+    def get_file_errors(self, job) -> list[str]:
+        return [e["message"] for e in job.errors or () if not e.get("row")]
+
+    def get_can_retry(self, job) -> bool:
+        return jobs.can_retry(job)
 
     def get_has_error_workbook(self, job) -> bool:
         return jobs.errors_path(job).exists()
@@ -336,6 +362,26 @@ class ImportJobViewSet(
                 {"status": [_("只有检查通过、尚未导入的文件才能确认导入。")]}
             )
         jobs.job_start(job, confirm=True, ip_address=client_ip(request._request))
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data)
+
+    @extend_schema(
+        summary=gettext_lazy("重试导入任务"),
+        description=gettext_lazy(
+            "重新处理一个出错或中断（failed）的任务：检查已通过的重新导入，否则重新检查。"
+            "导入全部写入或全部不写入，重试是安全的。其他状态的任务返回400。"
+        ),
+        parameters=[JOB_ID],
+        request=None,
+        responses={200: ImportJobSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        job = self.get_object()
+        try:
+            jobs.job_retry(job, ip_address=client_ip(request._request))
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
         job.refresh_from_db()
         return Response(self.get_serializer(job).data)
 

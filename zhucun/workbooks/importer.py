@@ -2,8 +2,9 @@
 
 ``run_import`` does, in order:
 
-1. refuse an unsafe file (``safety``) before any parsing;
-2. read every sheet (``reading``) and parse every cell through its column, keeping
+1. refuse an unsafe file (``safety``, ``bounds``) before any parsing;
+2. read every sheet (``reading``) in a bounded child process (``sandbox``), refuse
+   a workbook without data rows, and parse every cell through its column, keeping
    every problem as a ``RowError`` (sheet, Excel row, column, value, message);
 3. let the kind's ``Importer`` place each row (regions, people, teams …) with a few
    set-based queries, and check the rules that span rows (duplicates, one person in
@@ -40,8 +41,9 @@ from zhucun.models import AuditEntry
 from zhucun.workbooks.bulk import insert
 from zhucun.workbooks.columns import KEEP, Column
 from zhucun.workbooks.places import PlaceIndex
-from zhucun.workbooks.reading import SourceRow, WorkbookData, read_workbook
-from zhucun.workbooks.safety import WorkbookRefused, check_workbook_file
+from zhucun.workbooks.reading import SourceRow, WorkbookData
+from zhucun.workbooks.safety import WorkbookRefused
+from zhucun.workbooks.sandbox import WorkbookUnreadable, read_workbook_bounded
 from zhucun.workbooks.values import CellError, clean_text, fold
 
 Progress = Callable[[int, str], None]
@@ -161,6 +163,8 @@ class ImportResult:
     objects: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
     written: bool = False
+    # The file could not be read at all (the reader died or ran out of memory).
+    failed: bool = False
     # Errors of the file or a sheet as a whole (not of one row): every one is kept.
     file_errors: list[RowError] = field(default_factory=list)
 
@@ -609,14 +613,15 @@ def _run_import(kind, path, user, dry_run, ip_address, report):
     resource = resource_class(kind)
     result = ImportResult(kind=kind, title=resource.title, dry_run=dry_run)
     try:
-        check_workbook_file(path)
         report(5, _("正在读取工作簿"))
-        book = read_workbook(path, resource.import_columns())
+        book = read_workbook_bounded(path, resource.import_columns())
     except WorkbookRefused as refused:
-        error = RowError("", 0, "", "", refused.message)
-        result.add_error(error)
-        result.file_errors.append(error)
+        result.failed = isinstance(refused, WorkbookUnreadable)
+        _file_error(result, refused.message)
         return result, None, []
+    if book.blank:
+        _file_error(result, _("文件没有数据行：工作簿是空的。"))
+        return result, book, []
     result.notes.extend(
         _("工作表“%(sheet)s”前%(n)d行中没有找到表头，已跳过。")
         % {"sheet": name, "n": 10}
@@ -639,6 +644,13 @@ def _run_import(kind, path, user, dry_run, ip_address, report):
         result.add_error(error)
         result.file_errors.append(error)
         return result, book, []
+    if not any(sheet.rows for sheet in book.sheets):
+        _file_error(
+            result,
+            _("文件没有数据行：表头（第%(row)d行）下面没有任何数据。")
+            % {"row": book.sheets[0].header_row},
+        )
+        return result, book, []
     report(20, _("正在检查每一个单元格"))
     rows = parse_rows(book, resource.column_by_name(), result)
     report(35, _("正在核对地区、人员和工作队"))
@@ -652,6 +664,13 @@ def _run_import(kind, path, user, dry_run, ip_address, report):
     result.seconds = time.monotonic() - started
     report(100, _("完成"))
     return result, book, rows
+
+
+def _file_error(result: ImportResult, message: str) -> None:
+    """An error of the whole file (row 0), kept with the others."""
+    error = RowError("", 0, "", "", message)
+    result.add_error(error)
+    result.file_errors.append(error)
 
 
 class _Rollback(Exception):

@@ -57,6 +57,7 @@ class SheetData:
 class WorkbookData:
     sheets: list[SheetData]
     skipped_sheets: list[str]
+    blank: bool = False  # no sheet holds a single non-blank cell
 
     @property
     def rows(self) -> Iterable[SourceRow]:
@@ -80,14 +81,16 @@ def read_workbook(path: str | Path, columns: Sequence[ColumnSpec]) -> WorkbookDa
         for name in (column.column_name, *column.aliases):
             keys.setdefault(normalize_header(name), column.column_name)
     required = [c.column_name for c in columns if c.required]
-    sheets, skipped = [], []
+    sheets, skipped, blank = [], [], True
     for name, grid, merges in _grids(Path(path)):
         sheet = _read_sheet(name, grid, merges, keys, required)
         if sheet is None:
             skipped.append(name)
+            blank = blank and all(_blank(v) for row in grid for v in row)
         else:
             sheets.append(sheet)
-    return WorkbookData(sheets=sheets, skipped_sheets=skipped)
+            blank = False
+    return WorkbookData(sheets=sheets, skipped_sheets=skipped, blank=blank)
 
 
 def _grids(path: Path):
@@ -151,8 +154,9 @@ def _find_header(grid: list[list], keys: dict[str, str], required: list[str]):
     return best
 
 
-def _merged_values(grid: list[list], merges, header: int) -> dict:
-    """{(row, column): value} for every cell a merged range below the header covers."""
+def _merged_values(grid: list[list], merges, header: int, wanted) -> dict:
+    """{(row, column): value} for the cells of ``wanted`` columns a merge below the
+    header covers (only those are ever looked up: a wide merge costs nothing more)."""
     covered: dict[tuple[int, int], object] = {}
     for (top, left), (bottom, right) in merges or ():
         if top <= header or top >= len(grid):
@@ -161,8 +165,9 @@ def _merged_values(grid: list[list], merges, header: int) -> dict:
         value = source[left] if left < len(source) else None
         if is_blank(value):
             continue
+        columns = [c for c in wanted if left <= c <= right]
         for r in range(top, min(bottom, len(grid) - 1) + 1):
-            for c in range(left, right + 1):
+            for c in columns:
                 covered[(r, c)] = value
     return covered
 
@@ -213,7 +218,7 @@ def _read_sheet(name, grid, merges, keys, required) -> SheetData | None:
     )
     content = {i for i, c in columns.items() if c != SEQUENCE_HEADER}
     header_keys = {i: normalize_header(header_cells[i]) for i in content}
-    merged = _merged_values(grid, merges, header)
+    merged = _merged_values(grid, merges, header, sorted(columns))
     mapped = list(columns.items())
     for index in range(header + 1, len(grid)):
         row = grid[index]

@@ -9,10 +9,18 @@ large part may claim more than ``ZHUCUN_IMPORT_MAX_RATIO`` (default 200) times i
 compressed size. Declared sizes can lie, so every part is then inflated in chunks
 (without keeping it) and the reading stops as soon as a part outgrows what it
 declared. The workbook's XML is finally parsed with defusedxml, which refuses
-entity declarations (billion-laughs, external entities).
+entity declarations (billion-laughs, external entities), and every worksheet is
+measured (``bounds``) before a reader may allocate for it.
+
+An OLE compound file is either an old .xls or an .xlsx saved with a password
+(Excel wraps the encrypted package in one): its directory tells them apart.
+
+``sniff_workbook_file`` is the part of these checks cheap enough for a web request
+(the size and the first bytes); the rest runs where the file is read (``sandbox``).
 """
 
 import os
+import struct
 import zipfile
 from pathlib import Path
 
@@ -59,6 +67,18 @@ def _mib(size: int) -> str:
 
 def check_workbook_file(path: str | os.PathLike) -> None:
     """Raise WorkbookRefused unless ``path`` is an .xlsx safe to parse."""
+    path = sniff_workbook_file(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_archive(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        raise WorkbookRefused(
+            _("文件已损坏，无法作为Excel工作簿（.xlsx）打开。")
+        ) from None
+
+
+def sniff_workbook_file(path: str | os.PathLike) -> Path:
+    """Refuse by size and first bytes what cannot be an .xlsx (cheap, no parsing)."""
     path = Path(path)
     size = path.stat().st_size
     limit = max_bytes()
@@ -73,23 +93,63 @@ def check_workbook_file(path: str | os.PathLike) -> None:
         raise WorkbookRefused(_("文件是空的。"))
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head.startswith(_XLS_MAGIC):
-        raise WorkbookRefused(
-            _(
-                "这是旧版Excel（.xls）文件。请在Excel中“另存为”Excel工作簿（.xlsx）后再导入。"
+        if head.startswith(_XLS_MAGIC):
+            if _is_encrypted_package(handle):
+                raise WorkbookRefused(
+                    _("文件已加密（设置了打开密码），请取消密码后再导入。")
+                )
+            raise WorkbookRefused(
+                _(
+                    "这是旧版Excel（.xls）文件。"
+                    "请在Excel中“另存为”Excel工作簿（.xlsx）后再导入。"
+                )
             )
-        )
     if not head.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(path):
         raise WorkbookRefused(
             _("文件不是Excel工作簿（.xlsx）。请上传用Excel保存的.xlsx文件。")
         )
-    try:
-        with zipfile.ZipFile(path) as archive:
-            _check_archive(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        raise WorkbookRefused(
-            _("文件已损坏，无法作为Excel工作簿（.xlsx）打开。")
-        ) from None
+    return path
+
+
+# Names of the streams Excel writes into the compound file of a protected .xlsx.
+_ENCRYPTED_STREAMS = ("EncryptionInfo", "EncryptedPackage")
+_FAT_END = 0xFFFFFFFA  # at or above: end of chain, free, or a FAT/DIFAT sector
+_MAX_DIRECTORY_SECTORS = 256
+
+
+def _is_encrypted_package(handle) -> bool:
+    """Whether an OLE compound file holds an encrypted .xlsx (bounded reads)."""
+    handle.seek(0)
+    header = handle.read(512)
+    if len(header) < 512:
+        return False
+    shift = struct.unpack_from("<H", header, 30)[0]
+    if not 7 <= shift <= 16:
+        return False
+    size = 1 << shift
+    fat_count, first_directory = struct.unpack_from("<II", header, 44)
+    fat_sectors = struct.unpack_from("<109I", header, 76)[: min(fat_count, 109)]
+
+    def sector(number: int) -> bytes:
+        handle.seek((number + 1) * size)
+        return handle.read(size)
+
+    fat: list[int] = []
+    for number in fat_sectors:
+        data = sector(number)
+        fat.extend(struct.unpack_from(f"<{len(data) // 4}I", data))
+    names = set()
+    number, seen = first_directory, 0
+    while number < _FAT_END and seen < _MAX_DIRECTORY_SECTORS:
+        data = sector(number)
+        for offset in range(0, len(data) - 127, 128):
+            length = struct.unpack_from("<H", data, offset + 64)[0]
+            if 2 <= length <= 64:
+                raw = data[offset : offset + length - 2]
+                names.add(raw.decode("utf-16-le", errors="replace"))
+        seen += 1
+        number = fat[number] if number < len(fat) else _FAT_END
+    return any(name in names for name in _ENCRYPTED_STREAMS)
 
 
 def _check_archive(archive: zipfile.ZipFile) -> None:
@@ -113,6 +173,9 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
     for info in infos:
         inflated += _inflate(archive, info, ceiling - inflated)
     _check_content_types(archive)
+    from zhucun.workbooks.bounds import check_sheet_bounds  # it raises our refusal
+
+    check_sheet_bounds(archive)
 
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:

@@ -154,6 +154,7 @@ def import_job(request, pk: int):
             "stage": stage,
             "counts": job.counts,
             "has_error_workbook": jobs.errors_path(job).exists(),
+            "can_retry": jobs.can_retry(job),
             "more_errors": max(
                 0, job.counts.get("error_count", 0) - len(job.errors or [])
             ),
@@ -170,6 +171,20 @@ def import_confirm(request, pk: int):
         messages.error(request, _("只有检查通过、尚未导入的文件才能确认导入。"))
         return redirect("workbooks:import-job", pk=job.pk)
     jobs.job_start(job, confirm=True, ip_address=client_ip(request))
+    return redirect("workbooks:import-job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request, pk: int):
+    """Run again a job that failed or whose worker died (imports are all or nothing)."""
+    job = jobs.job_get(user=request.user, pk=pk)
+    try:
+        jobs.job_retry(job, ip_address=client_ip(request))
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("workbooks:import-job", pk=job.pk)
 
 
