@@ -1,14 +1,6 @@
 """Selection, appointment, replacement and filing of the members (二(四), 五(一))."""
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,14 +16,7 @@ from .common import (
     team_finding,
 )
 from .engine import team_fields
-from .registry import (
-    ERROR,
-    MEMBER,
-    TEAM,
-    WARNING,
-    Rule,
-    register,
-)
+from .registry import ERROR, MEMBER, TEAM, WARNING, Rule, register
 
 
 @register

@@ -2,13 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-)
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,13 +18,7 @@ from .common import (
     village_finding,
 )
 from .engine import team_fields
-from .registry import (
-    ERROR,
-    TEAM,
-    VILLAGE,
-    Rule,
-    register,
-)
+from .registry import ERROR, TEAM, VILLAGE, Rule, register
 
 
 @register

@@ -1,14 +1,6 @@
 """Make-up of the teams in late-exit villages and in 凉山州 (二(三))."""
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    Q,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,20 +8,9 @@ from django.utils.translation import gettext_lazy
 from teams.models import Membership, Unit, active_on
 from villages.models import Region
 
-from .common import (
-    FS,
-    active_members,
-    active_teams,
-    members_on,
-    team_finding,
-)
+from .common import FS, active_members, active_teams, members_on, team_finding
 from .engine import team_fields
-from .registry import (
-    TEAM,
-    WARNING,
-    Rule,
-    register,
-)
+from .registry import TEAM, WARNING, Rule, register
 
 # 2018年及以后退出的贫困村 (二(三)).
 LATE_EXIT_FROM_YEAR = 2018

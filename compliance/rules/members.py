@@ -1,9 +1,6 @@
 """The members of a team: first secretary, leader, staff, term and party relation (一(二))."""
 
-from django.db.models import (
-    Count,
-    Q,
-)
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,14 +16,7 @@ from .common import (
     team_finding,
 )
 from .engine import team_fields
-from .registry import (
-    ERROR,
-    MEMBER,
-    TEAM,
-    WARNING,
-    Rule,
-    register,
-)
+from .registry import ERROR, MEMBER, TEAM, WARNING, Rule, register
 
 # A leader is whoever is marked 队长 (the first secretary too, when 兼任队长).
 LEADER = Q(is_leader=True) | Q(role=Membership.Role.LEADER)

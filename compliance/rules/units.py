@@ -21,14 +21,7 @@ from teams.models import Membership, Pairing, Person, Unit, active_on
 from villages.models import Region, Village
 from zhucun.formats import percent
 
-from .registry import (
-    ERROR,
-    PAIRING,
-    UNIT,
-    WARNING,
-    Rule,
-    register,
-)
+from .registry import ERROR, PAIRING, UNIT, WARNING, Rule, register
 
 
 @register
