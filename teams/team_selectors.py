@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import TrainingRecord
 from attendance.models import HouseholdVisit, MonthlyAttendance, TeamReport
-from attendance.selectors import SubqueryCount
 from compliance import selectors as compliance_selectors
 from compliance.models import FindingRecord
 from funding import selectors as funding_selectors
@@ -43,6 +42,7 @@ from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import AuditEntry, UserScope
 from zhucun.policy import Thresholds
+from zhucun.queries import SubqueryCount
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 
