@@ -1,4 +1,4 @@
-"""What the pages share: the 404 of a selector, paging, and the month, quarter and region asked for."""
+"""What the pages share: a selector's 404, paging, the month, quarter and region."""
 
 import datetime
 from urllib.parse import urlencode

@@ -1,4 +1,4 @@
-"""Household visits: the quarter's coverage, a team's visits, the unvisited households."""
+"""Household visits: the quarter's coverage, a team's visits, unvisited households."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
