@@ -6,6 +6,10 @@ One module per subject, as the pages: ``cycle`` (years, county, the year's peopl
 ``assessments.selectors.X``.
 """
 
+# The pages (and funding's) read the county choices as selectors.counties_for, as
+# they did when this was one module.
+from teams.selectors import counties_for
+
 from .cycle import DAYS, FIRST_YEAR, county_get, served_memberships, year_choices
 from .grading import (
     BARRED_RULES,
@@ -57,6 +61,7 @@ from .training import (
 )
 
 __all__ = [
+    "counties_for",
     "AssessmentFilterSet",
     "AttendanceYear",
     "BARRED_RULES",
