@@ -241,8 +241,31 @@ def attendance_grid_save(
             "person"
         )
     }
-    days = days_in_month(month)
     label = month_display(month)
+    errors, seen, wanted = _grid_check(entries, members, days_in_month(month), label)
+    stored = {
+        a.membership_id: a
+        for a in MonthlyAttendance.objects.filter(
+            membership_id__in=sorted(seen), month=month
+        )
+    }
+    _grid_check_cleared(wanted, stored, members, errors)
+    if errors:
+        raise ValidationError(errors)
+    county_code = township.parent.code if township.parent_id else ""
+    writes, audits, unchanged = _grid_changes(wanted, stored, month)
+    if writes:
+        _grid_write(writes, audits, members, label, county_code)
+    created = sum(1 for action, _r, _c in audits if action == "create")
+    return GridSaveResult(
+        created=created, updated=len(audits) - created, unchanged=unchanged
+    )
+
+
+def _grid_check(
+    entries: Sequence[GridEntry], members: dict, days: int, label: str
+) -> tuple[dict[str, list[str]], set[int], list[GridEntry]]:
+    """Check each row of the grid: (errors, membership ids seen, rows to save)."""
     errors: dict[str, list[str]] = {}
     seen: set[int] = set()
     wanted: list[GridEntry] = []
@@ -262,21 +285,25 @@ def attendance_grid_save(
         seen.add(entry.membership_id)
         errors.update(_check_entry(entry, member.person.name, days, label))
         wanted.append(entry)
-    stored = {
-        a.membership_id: a
-        for a in MonthlyAttendance.objects.filter(
-            membership_id__in=sorted(seen), month=month
-        )
-    }
+    return errors, seen, wanted
+
+
+def _grid_check_cleared(
+    wanted: list[GridEntry], stored: dict, members: dict, errors: dict
+) -> None:
+    """Add an error for each stored row the grid would clear."""
     for entry in wanted:
         if entry.blank and entry.membership_id in stored:
             errors.setdefault(grid_key(entry.membership_id, "in_post_days"), []).append(
                 _("%(name)s已录入的考勤不能清空，没有在岗请填0。")
                 % {"name": members[entry.membership_id].person.name}
             )
-    if errors:
-        raise ValidationError(errors)
-    county_code = township.parent.code if township.parent_id else ""
+
+
+def _grid_changes(
+    wanted: list[GridEntry], stored: dict, month: datetime.date
+) -> tuple[list[MonthlyAttendance], list[tuple[str, MonthlyAttendance, dict]], int]:
+    """The rows to write, their audit (action, row, changes) and the unchanged count."""
     # Every written row is a new object, the stored ones too: one INSERT … ON
     # CONFLICT DO UPDATE then writes them all (objects with a pk would be sent in
     # a second statement), and returns each row's id.
@@ -302,31 +329,37 @@ def attendance_grid_save(
         )
         writes.append(row)
         audits.append(("update" if current else "create", row, changes))
-    if writes:
-        MonthlyAttendance.objects.bulk_create(
-            writes,
-            update_conflicts=True,
-            unique_fields=["membership", "month"],
-            update_fields=list(VALUE_FIELDS),
-        )
-        audit_bulk(
-            [
-                {
-                    "action": action,
-                    "model": MonthlyAttendance._meta.label_lower,
-                    "object_id": str(row.pk),
-                    "object_repr": (
-                        f"{members[row.membership_id].person.name} {label}"
-                    )[:200],
-                    "county_code": county_code,
-                    "changes": changes,
-                }
-                for action, row, changes in audits
-            ]
-        )
-    created = sum(1 for action, _r, _c in audits if action == "create")
-    return GridSaveResult(
-        created=created, updated=len(audits) - created, unchanged=unchanged
+    return writes, audits, unchanged
+
+
+def _grid_write(
+    writes: list[MonthlyAttendance],
+    audits: list[tuple[str, MonthlyAttendance, dict]],
+    members: dict,
+    label: str,
+    county_code: str,
+) -> None:
+    """Upsert the changed rows in one statement and audit them in one insert."""
+    MonthlyAttendance.objects.bulk_create(
+        writes,
+        update_conflicts=True,
+        unique_fields=["membership", "month"],
+        update_fields=list(VALUE_FIELDS),
+    )
+    audit_bulk(
+        [
+            {
+                "action": action,
+                "model": MonthlyAttendance._meta.label_lower,
+                "object_id": str(row.pk),
+                "object_repr": (f"{members[row.membership_id].person.name} {label}")[
+                    :200
+                ],
+                "county_code": county_code,
+                "changes": changes,
+            }
+            for action, row, changes in audits
+        ]
     )
 
 

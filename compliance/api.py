@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance import selectors as selectors
+from compliance.filters import FindingFilterSet
 from compliance.models import ComplianceRun, FindingRecord
 from compliance.serializers import (
     ComplianceFindingSerializer,
@@ -60,7 +61,7 @@ SNAPSHOT_NOTE = _(
 class FindingViewSet(SelectorViewSet):
     queryset = FindingRecord.objects.none()
     serializer_class = ComplianceFindingSerializer
-    filterset_class = selectors.FindingFilterSet
+    filterset_class = FindingFilterSet
 
     def list_rows(self, *, user, filters):
         return selectors.finding_list(user=user, filters=filters)
@@ -114,7 +115,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
 
     queryset = FindingRecord.objects.none()
     filter_backends = [SelectorFilterBackend]
-    filterset_class = selectors.FindingFilterSet
+    filterset_class = FindingFilterSet
     pagination_class = None
     lookup_value_regex = r"[A-Z][A-Z_]*"
 
@@ -173,7 +174,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
                     name,
                     OpenApiTypes.STR,
                     OpenApiParameter.QUERY,
-                    description=selectors.FindingFilterSet.base_filters[name].label,
+                    description=FindingFilterSet.base_filters[name].label,
                 )
                 for name in ("region", "severity", "period")
             ],

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from compliance import selectors as selectors
 from compliance.export import MAX_ROWS, findings_workbook
+from compliance.filters import FILTER_NAMES, rule_choices
 from compliance.models import FindingRecord
 from compliance.services import (
     compliance_refresh,
@@ -47,7 +48,7 @@ def _filters(request) -> dict[str, str]:
     """The finding filters of the query string (the selectors validate them)."""
     return {
         name: request.GET[name].strip()
-        for name in selectors.FILTER_NAMES
+        for name in FILTER_NAMES
         if request.GET.get(name, "").strip()
     }
 
@@ -70,7 +71,7 @@ def _region_of(filters: dict[str, str], user) -> Region:
 def _form_context(filters: dict[str, str]) -> dict:
     return {
         "filters": filters,
-        "rule_choices": selectors.rule_choices(),
+        "rule_choices": rule_choices(),
         "severity_choices": FindingRecord.Severity.choices,
         "object_type_choices": FindingRecord.ObjectType.choices,
     }

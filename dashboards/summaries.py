@@ -23,7 +23,7 @@ from assessments.caps import cap_counts
 from assessments.models import TrainingRecord
 from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
-from attendance.selectors import SubqueryCount, visit_coverage
+from attendance.selectors import visit_coverage
 from attendance.services import audit_bulk
 from funding.selectors import funding_by_team
 from teams.models import Membership, Team, active_on
@@ -32,7 +32,7 @@ from zhucun import clock
 from zhucun.access import scoped
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
-from zhucun.queries import overlapping
+from zhucun.queries import SubqueryCount, overlapping
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 QUARTERS = 4

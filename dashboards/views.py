@@ -3,7 +3,11 @@
 A region outside the user's scope answers 404, as every scoped page does.
 """
 
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance.selectors import finding_summary, snapshot_status
+from compliance.selectors import Summary, finding_summary, snapshot_status
 from dashboards import selectors
 from dashboards.charts import BarChart, ChartRow, bar_chart, chart_workbook
 from villages.models import Region
@@ -51,100 +55,6 @@ def _child_url(region: Region) -> str:
 
 def _ratio(part, whole) -> Decimal | None:
     return Decimal(part) / Decimal(whole) if whole else None
-
-
-def _year_charts(region: Region, places, child_header: str) -> dict:
-    """Visits by quarter, training and funds of the year, per child region."""
-    today = clock.today()
-    quarter = Quarter.of(today)
-    minimum = Thresholds.from_settings().funding_min_yuan
-    charts = {
-        "visits": bar_chart(
-            slug="visits",
-            title=_("%(quarter)s入户走访覆盖率（已走访农户 / 在驻工作队所在村农户）")
-            % {"quarter": quarter.display},
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.visits(quarter.number),
-                    _child_url(r.region),
-                    (
-                        r.visit_done[quarter.number - 1],
-                        r.visit_households[quarter.number - 1],
-                    ),
-                )
-                for r in places.rows
-            ],
-            value_label=_("走访覆盖率"),
-            label_header=child_header,
-            percent=True,
-            extra_headers=(_("已走访农户"), _("应走访农户")),
-        ),
-        "visit-quarters": bar_chart(
-            slug="visit-quarters",
-            title=_("%(year)s年各季度入户走访覆盖率") % {"year": today.year},
-            rows=[
-                ChartRow(
-                    Quarter(today.year, n).display,
-                    places.total.visits(n),
-                    "",
-                    (
-                        places.total.visit_done[n - 1],
-                        places.total.visit_households[n - 1],
-                    ),
-                )
-                for n in range(1, quarter.number + 1)
-            ],
-            value_label=_("走访覆盖率"),
-            label_header=_("季度"),
-            percent=True,
-            extra_headers=(_("已走访农户"), _("应走访农户")),
-        ),
-        "training": bar_chart(
-            slug="training",
-            title=_("%(year)s年培训达标率（累计参训满%(days)s天的队员 / 年内在任队员）")
-            % {
-                "year": today.year,
-                "days": Thresholds.from_settings().training_days_min,
-            },
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.training,
-                    _child_url(r.region),
-                    (r.trained, r.served),
-                )
-                for r in places.rows
-            ],
-            value_label=_("达标率"),
-            label_header=child_header,
-            percent=True,
-            extra_headers=(_("达标队员"), _("年内在任队员")),
-        ),
-        "funds": bar_chart(
-            slug="funds",
-            title=_("%(year)s年工作经费到位率（已到位经费 / 每队每年%(minimum)s元）")
-            % {"year": today.year, "minimum": f"{minimum:,.0f}"},
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.funding,
-                    _child_url(r.region),
-                    (r.funds_received, r.funds_required, r.funds_short),
-                )
-                for r in places.rows
-            ],
-            value_label=_("到位率"),
-            label_header=child_header,
-            percent=True,
-            extra_headers=(
-                _("已到位（元）"),
-                _("应到位（元）"),
-                _("未达标的工作队"),
-            ),
-        ),
-    }
-    return charts
 
 
 def _ranking(region: Region, places, params) -> tuple[BarChart, dict]:
@@ -226,143 +136,296 @@ MEASURES = {
 }
 
 
+@dataclass(frozen=True)
+class ChartData:
+    """What a region's charts draw from, read once per page."""
+
+    region: Region
+    places: selectors.Places
+    attendance: selectors.AttendanceMonths
+    summary: Summary
+    child_header: str
+    today: datetime.date
+    thresholds: Thresholds
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.of(self.today)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of a region's dashboard: which rows it draws and how.
+
+    ``rows`` selects what the chart draws from the page's data, ``row`` builds one
+    bar of it; ``title``, ``label_header`` and ``reference`` may depend on the data.
+    An ``optional`` chart is left out when it has no rows.
+    """
+
+    slug: str
+    title: Callable[[ChartData], str]
+    rows: Callable[[ChartData], Iterable]
+    row: Callable[[ChartData, Any], ChartRow]
+    value_label: Any
+    label_header: Callable[[ChartData], str]
+    extra_headers: tuple = ()
+    percent: bool = True
+    reference: Callable[[ChartData], Decimal] | None = None
+    reference_label: Any = ""
+    optional: bool = False
+
+    def build(self, data: ChartData) -> BarChart | None:
+        rows = list(self.rows(data))
+        if self.optional and not rows:
+            return None
+        return bar_chart(
+            slug=self.slug,
+            title=self.title(data),
+            rows=[self.row(data, r) for r in rows],
+            value_label=str(self.value_label),
+            label_header=str(self.label_header(data)),
+            percent=self.percent,
+            extra_headers=tuple(str(h) for h in self.extra_headers),
+            **(
+                {
+                    "reference": self.reference(data),
+                    "reference_label": str(self.reference_label),
+                }
+                if self.reference
+                else {}
+            ),
+        )
+
+
+def _place_row(value, *cells):
+    """A builder of one bar per child region: its value and table cells."""
+    return lambda data, r: ChartRow(
+        r.region.name, value(r), _child_url(r.region), tuple(c(r) for c in cells)
+    )
+
+
+def _children(data: ChartData) -> str:
+    return data.child_header
+
+
+def _compliance_url(data: ChartData, code: str) -> str:
+    return (
+        reverse("compliance:findings")
+        + "?"
+        + urlencode({"rule": code, "region": data.region.code})
+    )
+
+
+# The charts of a region's dashboard, in the order of the page and the export.
+REGION_CHARTS = (
+    ChartSpec(
+        slug="coverage",
+        title=lambda d: _("驻村覆盖率（有在驻工作队的贫困村 / 建档立卡贫困村）"),
+        rows=lambda d: sorted(
+            d.places.rows,
+            key=lambda r: (r.coverage is None, r.coverage or 0, r.region.code),
+        ),
+        row=_place_row(
+            lambda r: r.coverage,
+            lambda r: r.covered_villages,
+            lambda r: r.poor_villages,
+        ),
+        value_label=gettext_lazy("覆盖率"),
+        label_header=_children,
+        extra_headers=(gettext_lazy("有工作队的村"), gettext_lazy("贫困村")),
+    ),
+    ChartSpec(
+        slug="teams",
+        title=lambda d: _("在驻工作队和在任队员"),
+        rows=lambda d: d.places.rows,
+        row=_place_row(lambda r: r.teams, lambda r: r.members, lambda r: r.small_teams),
+        value_label=gettext_lazy("工作队"),
+        label_header=_children,
+        percent=False,
+        extra_headers=(gettext_lazy("队员"), gettext_lazy("人数不足的工作队")),
+    ),
+    ChartSpec(
+        slug="liangshan",
+        title=lambda d: (
+            _("凉山州工作队人数在%(low)s至%(high)s人之间的比例")
+            % {
+                "low": d.thresholds.liangshan_min_members,
+                "high": d.thresholds.liangshan_max_members,
+            }
+        ),
+        rows=lambda d: [r for r in d.places.rows if r.liangshan_teams],
+        row=_place_row(
+            lambda r: r.liangshan_in_range / r.liangshan_teams,
+            lambda r: r.liangshan_in_range,
+            lambda r: r.liangshan_teams,
+        ),
+        value_label=gettext_lazy("比例"),
+        label_header=_children,
+        extra_headers=(
+            gettext_lazy("人数达标的工作队"),
+            gettext_lazy("凉山州工作队"),
+        ),
+        optional=True,
+    ),
+    ChartSpec(
+        slug="attendance",
+        title=lambda d: _("月度在岗率"),
+        rows=lambda d: d.attendance.rows,
+        row=lambda d, row: ChartRow(
+            f"{row.month:%Y-%m}",
+            row.rate,
+            "",
+            (row.in_post_days, row.days_possible),
+        ),
+        value_label=gettext_lazy("在岗率"),
+        label_header=lambda d: _("月份"),
+        extra_headers=(gettext_lazy("在岗天数"), gettext_lazy("应在岗天数")),
+    ),
+    ChartSpec(
+        slug="visits",
+        title=lambda d: (
+            _("%(quarter)s入户走访覆盖率（已走访农户 / 在驻工作队所在村农户）")
+            % {"quarter": d.quarter.display}
+        ),
+        rows=lambda d: d.places.rows,
+        row=lambda d, r: ChartRow(
+            r.region.name,
+            r.visits(d.quarter.number),
+            _child_url(r.region),
+            (
+                r.visit_done[d.quarter.number - 1],
+                r.visit_households[d.quarter.number - 1],
+            ),
+        ),
+        value_label=gettext_lazy("走访覆盖率"),
+        label_header=_children,
+        extra_headers=(gettext_lazy("已走访农户"), gettext_lazy("应走访农户")),
+    ),
+    ChartSpec(
+        slug="visit-quarters",
+        title=lambda d: _("%(year)s年各季度入户走访覆盖率") % {"year": d.today.year},
+        rows=lambda d: range(1, d.quarter.number + 1),
+        row=lambda d, n: ChartRow(
+            Quarter(d.today.year, n).display,
+            d.places.total.visits(n),
+            "",
+            (
+                d.places.total.visit_done[n - 1],
+                d.places.total.visit_households[n - 1],
+            ),
+        ),
+        value_label=gettext_lazy("走访覆盖率"),
+        label_header=lambda d: _("季度"),
+        extra_headers=(gettext_lazy("已走访农户"), gettext_lazy("应走访农户")),
+    ),
+    ChartSpec(
+        slug="training",
+        title=lambda d: (
+            _("%(year)s年培训达标率（累计参训满%(days)s天的队员 / 年内在任队员）")
+            % {"year": d.today.year, "days": d.thresholds.training_days_min}
+        ),
+        rows=lambda d: d.places.rows,
+        row=_place_row(lambda r: r.training, lambda r: r.trained, lambda r: r.served),
+        value_label=gettext_lazy("达标率"),
+        label_header=_children,
+        extra_headers=(gettext_lazy("达标队员"), gettext_lazy("年内在任队员")),
+    ),
+    ChartSpec(
+        slug="funds",
+        title=lambda d: (
+            _("%(year)s年工作经费到位率（已到位经费 / 每队每年%(minimum)s元）")
+            % {
+                "year": d.today.year,
+                "minimum": f"{d.thresholds.funding_min_yuan:,.0f}",
+            }
+        ),
+        rows=lambda d: d.places.rows,
+        row=_place_row(
+            lambda r: r.funding,
+            lambda r: r.funds_received,
+            lambda r: r.funds_required,
+            lambda r: r.funds_short,
+        ),
+        value_label=gettext_lazy("到位率"),
+        label_header=_children,
+        extra_headers=(
+            gettext_lazy("已到位（元）"),
+            gettext_lazy("应到位（元）"),
+            gettext_lazy("未达标的工作队"),
+        ),
+    ),
+    ChartSpec(
+        slug="grades",
+        title=lambda d: (
+            _("%(year)s年度考核优秀比例（上限%(cap)s%%）")
+            % {
+                "year": d.today.year,
+                "cap": int(d.thresholds.excellent_cap_ratio * 100),
+            }
+        ),
+        rows=lambda d: (
+            [d.places.total] if d.region.level == Region.Level.COUNTY else d.places.rows
+        ),
+        row=lambda d, r: ChartRow(
+            r.region.name,
+            _ratio(r.cap_excellent, r.cap_members),
+            _child_url(r.region) if r.region != d.region else "",
+            (r.cap_excellent, r.cap_members),
+        ),
+        value_label=gettext_lazy("优秀比例"),
+        label_header=lambda d: _("地区"),
+        reference=lambda d: d.thresholds.excellent_cap_ratio,
+        reference_label=gettext_lazy("上限"),
+        extra_headers=(
+            gettext_lazy("优秀"),
+            gettext_lazy("参加考核队员（不含第一书记）"),
+        ),
+    ),
+    ChartSpec(
+        slug="compliance",
+        title=lambda d: _("合规检查问题（按规则）"),
+        rows=lambda d: [
+            r for r in sorted(d.summary.rows, key=lambda r: -r.count) if r.count
+        ],
+        row=lambda d, r: ChartRow(
+            f"{r.code} {r.title}",
+            r.count,
+            _compliance_url(d, r.code),
+            (r.error, r.warning),
+        ),
+        value_label=gettext_lazy("问题数"),
+        label_header=lambda d: _("规则"),
+        percent=False,
+        extra_headers=(gettext_lazy("错误"), gettext_lazy("警告")),
+    ),
+)
+
+
 def _charts(user, region: Region, params=None) -> dict:
     """Every chart of a region's dashboard, by slug (the page and the export)."""
     places = selectors.place_rows(user=user, region=region)
-    year = clock.today().year
-    child_header = _child_header(region)
-    ranked = sorted(
-        places.rows,
-        key=lambda r: (r.coverage is None, r.coverage or 0, r.region.code),
+    data = ChartData(
+        region=region,
+        places=places,
+        attendance=selectors.attendance_months(user=user, region=region),
+        summary=finding_summary(user=user, within=region),
+        child_header=_child_header(region),
+        today=clock.today(),
+        thresholds=Thresholds.from_settings(),
     )
-    charts = {
-        "coverage": bar_chart(
-            slug="coverage",
-            title=_("驻村覆盖率（有在驻工作队的贫困村 / 建档立卡贫困村）"),
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.coverage,
-                    _child_url(r.region),
-                    (r.covered_villages, r.poor_villages),
-                )
-                for r in ranked
-            ],
-            value_label=_("覆盖率"),
-            label_header=child_header,
-            percent=True,
-            extra_headers=(_("有工作队的村"), _("贫困村")),
-        ),
-        "teams": bar_chart(
-            slug="teams",
-            title=_("在驻工作队和在任队员"),
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.teams,
-                    _child_url(r.region),
-                    (r.members, r.small_teams),
-                )
-                for r in places.rows
-            ],
-            value_label=_("工作队"),
-            label_header=child_header,
-            extra_headers=(_("队员"), _("人数不足的工作队")),
-        ),
-    }
-    liangshan = [r for r in places.rows if r.liangshan_teams]
-    if liangshan:
-        thresholds = Thresholds.from_settings()
-        charts["liangshan"] = bar_chart(
-            slug="liangshan",
-            title=_("凉山州工作队人数在%(low)s至%(high)s人之间的比例")
-            % {
-                "low": thresholds.liangshan_min_members,
-                "high": thresholds.liangshan_max_members,
-            },
-            rows=[
-                ChartRow(
-                    r.region.name,
-                    r.liangshan_in_range / r.liangshan_teams,
-                    _child_url(r.region),
-                    (r.liangshan_in_range, r.liangshan_teams),
-                )
-                for r in liangshan
-            ],
-            value_label=_("比例"),
-            label_header=child_header,
-            percent=True,
-            extra_headers=(_("人数达标的工作队"), _("凉山州工作队")),
-        )
-    attendance = selectors.attendance_months(user=user, region=region)
-    charts["attendance"] = bar_chart(
-        slug="attendance",
-        title=_("月度在岗率"),
-        rows=[
-            ChartRow(
-                f"{row.month:%Y-%m}",
-                row.rate,
-                "",
-                (row.in_post_days, row.days_possible),
-            )
-            for row in attendance.rows
-        ],
-        value_label=_("在岗率"),
-        label_header=_("月份"),
-        percent=True,
-        extra_headers=(_("在岗天数"), _("应在岗天数")),
-    )
-    charts.update(_year_charts(region, places, child_header))
-    ratio = Thresholds.from_settings().excellent_cap_ratio
-    caps = [places.total] if region.level == Region.Level.COUNTY else places.rows
-    charts["grades"] = bar_chart(
-        slug="grades",
-        title=_("%(year)s年度考核优秀比例（上限%(cap)s%%）")
-        % {"year": year, "cap": int(ratio * 100)},
-        rows=[
-            ChartRow(
-                r.region.name,
-                _ratio(r.cap_excellent, r.cap_members),
-                _child_url(r.region) if r.region != region else "",
-                (r.cap_excellent, r.cap_members),
-            )
-            for r in caps
-        ],
-        value_label=_("优秀比例"),
-        label_header=_("地区"),
-        percent=True,
-        reference=ratio,
-        reference_label=_("上限"),
-        extra_headers=(_("优秀"), _("参加考核队员（不含第一书记）")),
-    )
-    summary = finding_summary(user=user, within=region)
-    charts["compliance"] = bar_chart(
-        slug="compliance",
-        title=_("合规检查问题（按规则）"),
-        rows=[
-            ChartRow(
-                f"{r.code} {r.title}",
-                r.count,
-                reverse("compliance:findings")
-                + "?"
-                + urlencode({"rule": r.code, "region": region.code}),
-                (r.error, r.warning),
-            )
-            for r in sorted(summary.rows, key=lambda r: -r.count)
-            if r.count
-        ],
-        value_label=_("问题数"),
-        label_header=_("规则"),
-        extra_headers=(_("错误"), _("警告")),
-    )
+    charts = {}
+    for spec in REGION_CHARTS:
+        chart = spec.build(data)
+        if chart is not None:
+            charts[spec.slug] = chart
     charts["ranking"], ranking = _ranking(region, places, params or {})
     return {
         "charts": charts,
         "ranking": ranking,
         "measures": [(key, label) for key, (label, *_rest) in MEASURES.items()],
         "places": places,
-        "attendance": attendance,
-        "summary": summary,
+        "attendance": data.attendance,
+        "summary": data.summary,
     }
 
 

@@ -7,7 +7,17 @@ sections of rules.md and register their rules on import, in the document's order
 
 from zhucun.policy import Thresholds
 
-from . import composition, duties, guarantees, management  # noqa: F401  (register)
+# The rule modules register on import; all_rules() orders them by registry.SECTIONS.
+from . import (  # noqa: F401  (register)
+    appointments,
+    coverage,
+    duties,
+    focus_areas,
+    guarantees,
+    management,
+    members,
+    units,
+)
 from .engine import Context, RuleRun, evaluate, run_rules
 from .findings import Finding
 from .registry import Rule, all_rules, get_rule, rule_codes

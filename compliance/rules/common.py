@@ -9,6 +9,8 @@ from teams.models import Membership, Team, active_on
 from .engine import Context, team_fields
 from .registry import Rule
 
+# The first secretary (第一书记) role, which several rules single out.
+FS = Membership.Role.FIRST_SECRETARY
 MEMBER_FIELDS = ("id", "person__name", *team_fields("team__"))
 VILLAGE_FIELDS = ("id", "name", "township__name", "county_id")
 

@@ -89,7 +89,17 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 # The modules holding the rules, in the order of the sections of rules.md.
-SECTIONS = ("composition", "duties", "management", "guarantees")
+SECTIONS = (
+    # Coverage and composition (一(二), 二), in five modules.
+    "coverage",
+    "members",
+    "units",
+    "focus_areas",
+    "appointments",
+    "duties",
+    "management",
+    "guarantees",
+)
 
 
 def _order(item: tuple[int, type[Rule]]) -> tuple[int, int]:

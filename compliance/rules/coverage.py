@@ -1,0 +1,249 @@
+"""Coverage of the villages and size of the teams (一(二), 二(三))."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from teams.models import Team, active_on
+from villages.models import Village
+
+from .common import (
+    VILLAGE_FIELDS,
+    active_teams,
+    members_on,
+    team_finding,
+    village_finding,
+)
+from .engine import team_fields
+from .registry import ERROR, TEAM, VILLAGE, Rule, register
+
+
+@register
+class VillageWithoutTeam(Rule):
+    """实现全省11501个建档立卡贫困村一村一队。(一(二) 坚持尽锐出战、全面覆盖)
+
+    Every registered poor village has a team in post on the day.
+    """
+
+    code = "VILLAGE_WITHOUT_TEAM"
+    clause = "一(二)"
+    severity = ERROR
+    object_type = VILLAGE
+    title = gettext_lazy("贫困村没有驻村工作队")
+
+    def findings(self):
+        ctx = self.ctx
+        in_post = Team.objects.filter(active_on(ctx.as_of), village=OuterRef("pk"))
+        rows = (
+            Village.objects.order_by()
+            .filter(ctx.village_q(), is_registered_poor=True)
+            .filter(~Exists(in_post))
+            .values(*VILLAGE_FIELDS)
+        )
+        for row in rows:
+            label = ctx.village_label(
+                row["county_id"], row["township__name"], row["name"]
+            )
+            yield village_finding(
+                self,
+                ctx,
+                row,
+                _(
+                    "%(village)s是建档立卡贫困村，%(day)s没有在驻的驻村工作队（应一村一队）"
+                )
+                % {"village": label, "day": ctx.as_of.isoformat()},
+            )
+
+
+@register
+class VillageMultipleTeams(Rule):
+    """实现全省11501个建档立卡贫困村一村一队。(一(二))
+
+    No village has more than one team in post on the day.
+    """
+
+    code = "VILLAGE_MULTIPLE_TEAMS"
+    clause = "一(二)"
+    severity = ERROR
+    object_type = VILLAGE
+    title = gettext_lazy("一个村有多支驻村工作队")
+
+    def findings(self):
+        ctx = self.ctx
+        rows = (
+            Village.objects.order_by()
+            .filter(ctx.village_q())
+            .annotate(
+                teams_in_post=Count("teams", filter=active_on(ctx.as_of, "teams__"))
+            )
+            .filter(teams_in_post__gt=1)
+            .values(*VILLAGE_FIELDS, "teams_in_post")
+        )
+        for row in rows:
+            label = ctx.village_label(
+                row["county_id"], row["township__name"], row["name"]
+            )
+            yield village_finding(
+                self,
+                ctx,
+                row,
+                _("%(village)s同时有%(n)d支在驻的驻村工作队，应一村一队")
+                % {"village": label, "n": row["teams_in_post"]},
+            )
+
+
+@register
+class ExitedVillageTeamWithdrawn(Rule):
+    """脱贫攻坚期内，贫困村退出的，驻村工作队不得撤离，帮扶力度不能削弱。(一(二))
+
+    A team counts as withdrawn when it ended before its term's end and before the
+    end of the campaign (``CAMPAIGN_END``), in or after the year its village exited,
+    and no other team of the village was in post on the day after. Teams that end
+    with their term are not withdrawn: the next term's team takes over.
+    """
+
+    code = "EXITED_VILLAGE_TEAM_WITHDRAWN"
+    clause = "一(二)"
+    severity = ERROR
+    object_type = TEAM
+    title = gettext_lazy("退出村的驻村工作队提前撤离")
+
+    def findings(self):
+        ctx = self.ctx
+        campaign_end = ctx.thresholds.campaign_end
+        early = (
+            Team.objects.order_by()
+            .filter(
+                ctx.village_q("village__"),
+                village__actual_exit_year__isnull=False,
+                village__actual_exit_year__lte=ExtractYear("end_date"),
+                end_date__isnull=False,
+                end_date__lt=F("term__end_date"),
+                start_date__lte=ctx.as_of,
+            )
+            .filter(end_date__lt=campaign_end)
+        )
+        rows = list(
+            early.values(
+                "id",
+                "village_id",
+                "start_date",
+                "end_date",
+                "term__end_date",
+                "village__actual_exit_year",
+                *team_fields(),
+            )
+        )
+        if not rows:
+            return
+        others = defaultdict(list)
+        for other in Team.objects.filter(
+            village_id__in=early.values("village_id")
+        ).values("id", "village_id", "start_date", "end_date"):
+            others[other["village_id"]].append(other)
+        for row in rows:
+            next_day = row["end_date"].toordinal() + 1
+            if any(
+                o["id"] != row["id"]
+                and o["start_date"].toordinal() <= next_day
+                and (o["end_date"] is None or o["end_date"].toordinal() >= next_day)
+                for o in others[row["village_id"]]
+            ):
+                continue
+            yield team_finding(
+                self,
+                ctx,
+                row,
+                _(
+                    "%(team)s所驻村已于%(exit)d年退出，工作队却于%(end)s撤离，"
+                    "早于期满（%(term_end)s）和脱贫攻坚期结束（%(campaign_end)s）；"
+                    "脱贫攻坚期内贫困村退出的，驻村工作队不得撤离"
+                )
+                % {
+                    "team": ctx.team_label(row),
+                    "exit": row["village__actual_exit_year"],
+                    "end": row["end_date"].isoformat(),
+                    "term_end": row["term__end_date"].isoformat(),
+                    "campaign_end": campaign_end.isoformat(),
+                },
+            )
+
+
+@register
+class TeamTooSmall(Rule):
+    """每个驻村工作队不少于3人（含第一书记）。(一(二) 坚持县级统筹、精准选派)
+
+    Members in post on the day; 凉山州 is judged by ``LIANGSHAN_TEAM_SIZE`` instead.
+    """
+
+    code = "TEAM_TOO_SMALL"
+    clause = "一(二)"
+    severity = ERROR
+    object_type = TEAM
+    title = gettext_lazy("工作队人数不足")
+
+    def findings(self):
+        ctx = self.ctx
+        least = ctx.thresholds.team_min_members
+        rows = (
+            active_teams(ctx)
+            .exclude(village__county_id__in=ctx.liangshan_county_ids)
+            .annotate(size=Count("memberships", filter=members_on(ctx.as_of)))
+            .filter(size__lt=least)
+            .values("id", "size", *team_fields())
+        )
+        for row in rows:
+            yield team_finding(
+                self,
+                ctx,
+                row,
+                _("%(team)s仅有%(n)d名在岗队员，少于%(least)d人（含第一书记）")
+                % {"team": ctx.team_label(row), "n": row["size"], "least": least},
+            )
+
+
+@register
+class LiangshanTeamSize(Rule):
+    """针对凉山州脱贫攻坚的特殊困难，驻村工作队队员可增配到每村4至7人（含第一书记）。(二(三))
+
+    In 凉山州 (codes 5134xx) a team has ``LIANGSHAN_MIN_MEMBERS`` to
+    ``LIANGSHAN_MAX_MEMBERS`` members in post on the day; this replaces
+    ``TEAM_TOO_SMALL`` there.
+    """
+
+    code = "LIANGSHAN_TEAM_SIZE"
+    clause = "二(三)"
+    severity = ERROR
+    object_type = TEAM
+    title = gettext_lazy("凉山州工作队人数不符合要求")
+
+    def findings(self):
+        ctx = self.ctx
+        least = ctx.thresholds.liangshan_min_members
+        most = ctx.thresholds.liangshan_max_members
+        rows = (
+            active_teams(ctx)
+            .filter(village__county_id__in=ctx.liangshan_county_ids)
+            .annotate(size=Count("memberships", filter=members_on(ctx.as_of)))
+            .filter(Q(size__lt=least) | Q(size__gt=most))
+            .values("id", "size", *team_fields())
+        )
+        for row in rows:
+            yield team_finding(
+                self,
+                ctx,
+                row,
+                _(
+                    "%(team)s现有%(n)d名在岗队员，凉山州工作队应为%(least)d至%(most)d人"
+                    "（含第一书记）"
+                )
+                % {
+                    "team": ctx.team_label(row),
+                    "n": row["size"],
+                    "least": least,
+                    "most": most,
+                },
+            )
