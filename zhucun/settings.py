@@ -203,8 +203,11 @@ AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# API tokens (zhucun/token_auth.py) expire this many days after they are issued.
-ZHUCUN_TOKEN_TTL_DAYS = int(os.environ.get("ZHUCUN_TOKEN_TTL_DAYS", 30))
+# API tokens (zhucun/api_tokens.py) expire this many days after they are issued;
+# contracts.md names the variable API_TOKEN_DAYS, accepted as well.
+ZHUCUN_TOKEN_TTL_DAYS = int(
+    os.environ.get("ZHUCUN_TOKEN_TTL_DAYS") or os.environ.get("API_TOKEN_DAYS") or 30
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

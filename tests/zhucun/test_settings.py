@@ -353,3 +353,31 @@ def test_compose_web_health_check_passes_behind_https_redirect(
     # Without the gateway's header the app redirects to HTTPS: the check's
     # header is what keeps it from failing.
     assert plain.returncode != 0
+
+
+_SHOW_TOKEN_TTL = """
+from django.conf import settings
+print(settings.ZHUCUN_TOKEN_TTL_DAYS)
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "days"),
+    [
+        ({}, "30"),
+        ({"ZHUCUN_TOKEN_TTL_DAYS": "7"}, "7"),
+        ({"API_TOKEN_DAYS": "14"}, "14"),  # the name contracts.md uses
+    ],
+)
+def test_api_tokens_live_30_days_unless_configured(env, days):
+    done = subprocess.run(
+        [PYTHON, "-c", _SHOW_TOKEN_TTL],
+        cwd=BASE_DIR,
+        env=child_env(**{"ZHUCUN_TOKEN_TTL_DAYS": None, "API_TOKEN_DAYS": None, **env}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == days
