@@ -170,6 +170,8 @@ def _rules() -> dict[str, Rule]:
         "zhucun.userscope": Rule(region=_path("region__path")),
         # Import jobs are read by their owner only (zhucun/workbooks/jobs.py).
         "zhucun.importjob": Rule(),
+        # API tokens are read by their owner only (zhucun/api_tokens.py).
+        "zhucun.apitoken": Rule(),
     }
 
 
