@@ -5,7 +5,12 @@
 #              PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set).
 #
 # Knobs: make run VILLAGES=200 (smaller demo province), ADDRPORT=0.0.0.0:8000,
-#        CONCURRENCY=4 (worker processes); make test PYTEST_ARGS="-x tests/teams".
+#        CONCURRENCY=4 (worker processes), DEBUG=1 (Django's debug pages, for
+#        developers), DEMO=0 (no demo accounts); make test PYTEST_ARGS="-x tests/teams".
+#
+# `make run` serves with DEBUG off, over plain http on this machine: the secret key
+# is generated once into var/secret_key (mode 600) and read from there, the HTTPS
+# redirect and HTTPS-only cookies are off. A real deployment is docker-compose.yml.
 
 SHELL := /bin/bash
 
@@ -29,6 +34,11 @@ CONCURRENCY ?= 2
 # as of that day. Real data: make run TODAY= (empty = the real date).
 TODAY ?= 2022-12-31
 PYTEST_ARGS ?=
+# make run: DEBUG off unless DEBUG=1; demo accounts (public passwords) unless DEMO=0.
+DEBUG ?= 0
+DEMO ?= 1
+RUN_VAR_DIR := $(or $(ZHUCUN_VAR_DIR),var)
+SECRET_KEY_FILE := $(RUN_VAR_DIR)/secret_key
 
 .PHONY: run setup seed test lint ruff-check ruff-format-check migrations-check \
 	pytest install clean-venv help
@@ -37,18 +47,38 @@ help:
 	@echo "make run    建立环境、迁移数据库、加载示范数据，启动网页服务 + Celery worker + beat"
 	@echo "make test   代码检查、迁移检查和全部测试"
 
+# The environment of `make run` and its set-up (not of `make test`). The key is
+# passed as a file name, so that it never shows in make's echo of a command.
+run setup seed: export DEBUG := $(DEBUG)
+run setup seed: export SECRET_KEY_FILE := $(abspath $(SECRET_KEY_FILE))
+run setup seed: export SECURE_SSL_REDIRECT := 0
+run setup seed: export SESSION_COOKIE_SECURE := 0
+run setup seed: export CSRF_COOKIE_SECURE := 0
+
 run: setup
 	ZHUCUN_TODAY=$(TODAY) $(MANAGE) run_all --addrport $(ADDRPORT) --concurrency $(CONCURRENCY)
 
-setup: $(INSTALLED)
+setup: $(INSTALLED) $(SECRET_KEY_FILE)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MAKE) --no-print-directory seed
-	$(MANAGE) demo_accounts --verbosity 0
+ifeq ($(DEMO),1)
+	@case "$(ADDRPORT)" in 127.0.0.1:*|localhost:*) ;; *) \
+		echo "演示账号的密码是公开的：只在本机地址（127.0.0.1）上创建。对外提供服务请用 make run DEMO=0。"; \
+		exit 1;; esac
+	$(MANAGE) demo_accounts --allow-production --verbosity 0
+endif
+
+# A random secret key, made once and kept: sessions survive a restart.
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077; $(or $(wildcard $(BIN)/python),$(PYTHON)) -c \
+		"import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+	@echo "已生成密钥文件 $@（请勿提交或外传）。"
 
 # Loads the demo province only when there is no village yet: a second
 # `make run` keeps whatever the first one (or a user) put in the database.
-seed: $(INSTALLED)
+seed: $(INSTALLED) $(SECRET_KEY_FILE)
 	@rc=0; $(MANAGE) shell --verbosity 0 --no-imports --command \
 		"from villages.models import Village; raise SystemExit(0 if Village.objects.exists() else 3)" \
 		|| rc=$$?; \

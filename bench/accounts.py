@@ -56,10 +56,10 @@ def provision(today: datetime.date, *, api_clients: bool = False) -> dict:
 
 
 def tokens(usernames) -> list[str]:
-    """The API token of each account (made on first use)."""
-    from rest_framework.authtoken.models import Token
+    """A new API token for each account (only its hash is stored, so none is reused)."""
+    from zhucun.api_tokens import api_token_issue
 
-    return [Token.objects.get_or_create(user=user(name))[0].key for name in usernames]
+    return [api_token_issue(user=user(name), name="bench")[1] for name in usernames]
 
 
 def forget_throttling(usernames) -> None:

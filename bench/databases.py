@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -296,6 +297,9 @@ def drop(database: Database) -> None:
         drop_pg(database)
 
 
+_RUN_SECRET_KEY = secrets.token_urlsafe(50)
+
+
 def child_env(database: Database, work_dir: Path, **extra: str) -> dict:
     """The environment of a process working on ``database`` (production-like)."""
     env = dict(os.environ)
@@ -306,6 +310,8 @@ def child_env(database: Database, work_dir: Path, **extra: str) -> dict:
         # Production settings: no debug query log; plain HTTP on 127.0.0.1.
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",
+        # DEBUG=0 refuses to start without a key; one key for all of a run's processes.
+        SECRET_KEY=os.environ.get("SECRET_KEY") or _RUN_SECRET_KEY,
         # The demo province stands on zhucun.demo.AS_OF (checked in bench.child).
         ZHUCUN_TODAY="2022-12-31",
         LOG_LEVEL="WARNING",

@@ -14,5 +14,8 @@ class ZhucunConfig(AppConfig):
                 "zhucun.userscope": Rule(region=path_rule("region__path")),
                 # Import jobs are read by their owner only (zhucun/workbooks/jobs.py).
                 "zhucun.importjob": Rule(),
+                # API tokens are listed and revoked by their owner only
+                # (zhucun/api_tokens.py).
+                "zhucun.apitoken": Rule(),
             }
         )

@@ -173,3 +173,35 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name}（{self.get_status_display()}）"
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 is stored; it expires and can be revoked.
+
+    ``session_hash`` is the user's ``get_session_auth_hash()`` when the token was
+    issued: any change of the password, whichever path made it, changes that hash
+    and so ends the token, as it ends the user's sessions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("名称"), max_length=64, blank=True, default="")
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=12)
+    session_hash = models.CharField(_("签发时的密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.name}）" if self.name else f"{self.prefix}…"

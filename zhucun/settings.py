@@ -2,7 +2,7 @@
 
 DATABASE_URL  default sqlite:///var/zhucun.sqlite3 (WAL, immediate transactions)
 REDIS_URL     broker and cache; unset means an embedded (filesystem) broker
-SECRET_KEY, DEBUG, ALLOWED_HOSTS
+SECRET_KEY (or SECRET_KEY_FILE; required when DEBUG is off), DEBUG, ALLOWED_HOSTS
 """
 
 import datetime
@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from zhucun.log_redaction import install_log_redaction
 
@@ -25,10 +26,27 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Unset means a developer's checkout (tests, manage.py); `make run` and the
+# containers set DEBUG=0.
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-zhucun-development-key-do-not-use-in-production"
-)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY, else the file SECRET_KEY_FILE names; the public key only with DEBUG."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FILE"):
+        return Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+    if DEBUG:
+        return "django-insecure-zhucun-development-key-do-not-use-in-production"
+    raise ImproperlyConfigured(
+        "DEBUG=0 时必须设置 SECRET_KEY（或 SECRET_KEY_FILE）：不使用公开的开发密钥。"
+        " / SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off: the"
+        " public development key is never used."
+    )
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
@@ -46,7 +64,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise, so static files keep their caching headers.
+    "zhucun.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,6 +204,11 @@ AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# API tokens (zhucun/api_tokens.py) expire this many days after they are issued;
+# contracts.md names the variable API_TOKEN_DAYS, accepted as well.
+ZHUCUN_TOKEN_TTL_DAYS = int(
+    os.environ.get("ZHUCUN_TOKEN_TTL_DAYS") or os.environ.get("API_TOKEN_DAYS") or 30
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -210,8 +234,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a missing, expired or revoked token answers 401 (with the
+        # WWW-Authenticate challenge) rather than 403.
+        "zhucun.api_tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "zhucun.pagination.StandardPagination",
@@ -230,6 +256,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "四川省贫困村驻村工作队选派管理（川委办〔2018〕19号）的数据接口。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema lists every endpoint and filter: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -300,12 +328,31 @@ install_log_redaction()
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for `make run` on plain http://127.0.0.1 (the Makefile sets both).
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every page (zhucun/security_headers.py): scripts only from files on this server,
+# never inline. Styles allow 'unsafe-inline' because the stock admin
+# (change_list.html), django-import-export (style="" attributes) and the Swagger
+# UI page carry inline styles; zhucun's own templates have none (a test checks).
+ZHUCUN_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Sessions end after this much inactivity (every request pushes the expiry on).

@@ -4,6 +4,9 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 
 from tests.assessments.factories import (
     AssessmentFactory,
@@ -62,7 +65,11 @@ def test_the_record_gathers_a_persons_service(client, clerk):
     )
     assert "少于5天" in body
     assert member.person.id_number not in body  # masked
-    assert "@media print" in body and "@page { size: A4" in body
+    # The print layout is a stylesheet of its own (no inline style under the CSP).
+    assert "/static/css/person_record.css" in body
+    css = finders.find("css/person_record.css")
+    text = Path(css).read_text(encoding="utf-8")
+    assert "@media print" in text and "@page { size: A4" in text
 
 
 def test_the_record_query_count_does_not_grow_with_the_history(

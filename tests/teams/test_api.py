@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from teams.models import Membership, Unit
@@ -17,6 +16,7 @@ from tests.factories import (
     VillageFactory,
     county,
 )
+from zhucun.api_tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -367,9 +367,9 @@ def test_anonymous_requests_are_refused(url):
 @pytest.mark.parametrize("url", LISTS)
 def test_token_authentication_lists(user, url):
     MembershipFactory()
-    token = Token.objects.create(user=user)
+    _token, key = api_token_issue(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.get(url)
 

@@ -2,11 +2,11 @@
 
 import pytest
 from django.db.models import Q
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import TownshipFactory, VillageFactory, county
 from villages.models import Region
+from zhucun.api_tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -279,9 +279,9 @@ def test_anonymous_requests_are_refused(url):
 @pytest.mark.parametrize("url", ["/api/v1/regions/", "/api/v1/villages/"])
 def test_token_authentication_lists(user, url):
     VillageFactory()
-    token = Token.objects.create(user=user)
+    _token, key = api_token_issue(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.get(url)
 

@@ -186,10 +186,10 @@ def test_status_and_list_take_a_fixed_number_of_queries(
 def test_status_over_a_token_takes_one_more_query(
     clerk, village, tmp_path, django_assert_num_queries
 ):
-    from rest_framework.authtoken.models import Token
+    from zhucun.api_tokens import api_token_issue
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=clerk)[1]}")
     job = _upload(client, _roster(tmp_path, village)).json()
 
     with django_assert_num_queries(2):  # the token with its user, the job

@@ -146,14 +146,54 @@ def test_deploy_check_passes_with_production_environment():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_deploy_check_fails_with_the_development_secret_key():
-    """The check above is a real gate: the built-in key does not pass it."""
+def test_deploy_check_passes_with_the_key_in_a_file(tmp_path):
+    """`make run` passes the key as SECRET_KEY_FILE (var/secret_key)."""
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(secrets.token_urlsafe(64) + "\n")
+
     done = _deploy_check(
-        DEBUG="0", SECRET_KEY=None, ALLOWED_HOSTS="zhucun.example.gov.cn"
+        DEBUG="0",
+        SECRET_KEY=None,
+        SECRET_KEY_FILE=str(key_file),
+        ALLOWED_HOSTS="zhucun.example.gov.cn",
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_deploy_check_fails_with_a_weak_secret_key():
+    """The check above is a real gate: a short key does not pass it."""
+    done = _deploy_check(
+        DEBUG="0", SECRET_KEY="short", ALLOWED_HOSTS="zhucun.example.gov.cn"
     )
 
     assert done.returncode != 0
     assert "security.W009" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(secret_key):
+    """No fallback to the public development key (issue 14, point 6)."""
+    done = subprocess.run(
+        [PYTHON, "-c", _SHOW_SETTINGS],
+        cwd=BASE_DIR,
+        env=child_env(DEBUG="0", SECRET_KEY=secret_key, SECRET_KEY_FILE=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "必须设置 SECRET_KEY" in done.stderr
+    assert "SECRET_KEY (or SECRET_KEY_FILE) is required" in done.stderr
+    assert "django-insecure" not in done.stdout
+
+
+def test_with_debug_on_the_development_key_still_serves_a_checkout():
+    loaded = settings_with(DEBUG="1", SECRET_KEY=None, SECRET_KEY_FILE=None)
+
+    assert loaded["debug"] is True
 
 
 # --- docker-compose.yml and Dockerfile ----------------------------------------
@@ -313,3 +353,31 @@ def test_compose_web_health_check_passes_behind_https_redirect(
     # Without the gateway's header the app redirects to HTTPS: the check's
     # header is what keeps it from failing.
     assert plain.returncode != 0
+
+
+_SHOW_TOKEN_TTL = """
+from django.conf import settings
+print(settings.ZHUCUN_TOKEN_TTL_DAYS)
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "days"),
+    [
+        ({}, "30"),
+        ({"ZHUCUN_TOKEN_TTL_DAYS": "7"}, "7"),
+        ({"API_TOKEN_DAYS": "14"}, "14"),  # the name contracts.md uses
+    ],
+)
+def test_api_tokens_live_30_days_unless_configured(env, days):
+    done = subprocess.run(
+        [PYTHON, "-c", _SHOW_TOKEN_TTL],
+        cwd=BASE_DIR,
+        env=child_env(**{"ZHUCUN_TOKEN_TTL_DAYS": None, "API_TOKEN_DAYS": None, **env}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == days
