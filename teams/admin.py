@@ -25,20 +25,35 @@ from teams.models import (
 )
 from teams.services import (
     PERSON_FIELDS,
+    UNIT_FIELDS,
     can_view_full_personal_data,
     membership_create,
     membership_end,
+    pairing_create,
+    pairing_update,
     person_create,
     person_reveal_personal_data,
     person_update,
     team_create,
+    unit_create,
+    unit_update,
 )
+from villages.models import Region
 from zhucun import clock
 from zhucun.access import get_scoped_or_404
-from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
+from zhucun.admin import (
+    ServiceForm,
+    ZhucunAdmin,
+    ZhucunInline,
+    changed_values,
+    region_choices,
+)
 from zhucun.admin_filters import InPostFilter, region_filters
 from zhucun.audit import snapshot
 from zhucun.workbooks.admin import WorkbookAdminMixin
+
+# UNIT_FIELDS names relations by their columns; the form names them by the relation.
+UNIT_FORM_FIELDS = tuple(f.removesuffix("_id") for f in UNIT_FIELDS)
 
 # PERSON_FIELDS names the unit by its column; the form names it by the relation.
 PERSON_FORM_FIELDS = tuple("unit" if f == "unit_id" else f for f in PERSON_FIELDS)
@@ -104,6 +119,25 @@ class UnitAdmin(WorkbookAdminMixin, ZhucunAdmin):
         "fixed_point_county",
         "deep_poverty_link_county",
     )
+    # The counties a unit is linked to describe it; its region places it.
+    open_region_fields = ("fixed_point_county", "deep_poverty_link_county")
+    scoped_writes = True  # unit_create / unit_update
+
+    def row_writable(self, request, obj) -> bool:
+        # The directory is shared (everyone reads it); a unit is changed only by
+        # the regions it belongs to.
+        return region_choices(
+            request.user, Region.objects.filter(pk=obj.region_id)
+        ).exists()
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in UNIT_FORM_FIELDS if name in data}
+        return unit_create(**fields)
+
+    def update(self, request, obj, form):
+        unit = Unit.objects.get(pk=obj.pk)
+        return unit_update(unit=unit, **changed_values(form, UNIT_FORM_FIELDS))
 
     def get_queryset(self, request):
         return (
@@ -125,6 +159,23 @@ class PairingAdmin(ZhucunAdmin):
     search_fields = ("assisting_county__name", "assisted_county__name")
     autocomplete_fields = ("assisting_county", "assisted_county")
     show_full_result_count = True
+    # A pairing joins two counties: either may be the actor's, which the
+    # write checks afterwards (ZhucunAdmin.require_in_scope).
+    open_region_fields = ("assisting_county", "assisted_county")
+    scoped_writes = True  # pairing_create / pairing_update
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return pairing_create(
+            assisting_county=data["assisting_county"],
+            assisted_county=data["assisted_county"],
+        )
+
+    def update(self, request, obj, form):
+        return pairing_update(
+            pairing=Pairing.objects.get(pk=obj.pk),
+            **changed_values(form, ("assisting_county", "assisted_county")),
+        )
 
 
 class PersonForm(ServiceForm):
@@ -171,6 +222,7 @@ class PersonAdmin(ZhucunAdmin):
     )
     search_fields = ("^name", "=id_number")
     autocomplete_fields = ("unit",)
+    scoped_writes = True  # person_create / person_update
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -344,6 +396,7 @@ class MembershipInline(ZhucunInline):
     # Deleting a membership deletes its attendance too: that is done from the
     # membership's own page, which lists what goes with it. Here one ends it.
     can_delete = False
+    scoped_writes = True  # membership_create / membership_end (MembershipWrites)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "unit")
@@ -383,6 +436,13 @@ class TeamAdmin(MembershipWrites, ZhucunAdmin):
     autocomplete_fields = ("village",)
     inlines = (MembershipInline,)
     audit_county = "village.county.code"
+    scoped_writes = True  # team_create; its members through MembershipWrites
+
+    def get_readonly_fields(self, request, obj=None):
+        # No service moves a team to another village or term: a new team is made.
+        if obj is not None and not request.user.is_superuser:
+            return ("village", "term")
+        return ()
 
     def get_queryset(self, request):
         return (
@@ -453,6 +513,7 @@ class MembershipAdmin(WorkbookAdminMixin, MembershipWrites, ZhucunAdmin):
     search_fields = ("^person__name", "=person__id_number", "=team__village__name")
     autocomplete_fields = ("person", "team", "unit", "replaced_by")
     audit_county = "team.village.county.code"
+    scoped_writes = True  # membership_create / membership_end (MembershipWrites)
 
     def get_queryset(self, request):
         # str(membership) names the person: autocomplete answers need it joined.

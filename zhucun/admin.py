@@ -20,11 +20,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhucun.access import scoped, scoped_models
+from zhucun.access import scoped, scoped_models, user_scope
 from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter, region_filters
 from zhucun.admin_system import restrict_system_admins
 from zhucun.audit import audit_record, diff, snapshot
-from zhucun.models import AuditEntry
+from zhucun.models import AuditEntry, UserScope
 
 _REFUSAL_ATTR = "_zhucun_refusal"
 
@@ -92,8 +92,35 @@ def _attribute_path(obj, path: str):
     return obj
 
 
+def region_choices(user, queryset: models.QuerySet) -> models.QuerySet:
+    """The regions ``user`` may put a row in: their own region and everything below.
+
+    ``zhucun.access.scoped`` lets every scoped user *read* every region (names
+    and codes are reference data); choosing one for a row is placing the row
+    there, so a county chooses only inside itself, a unit or committee nowhere.
+    """
+    if user.is_active and user.is_superuser:
+        return queryset
+    scope = user_scope(user)
+    if scope is None or not user.is_active:
+        return queryset.none()
+    if scope.role == UserScope.Role.PROVINCE:
+        return queryset
+    if scope.region_id is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=scope.region.path)
+
+
 class ScopedAdminMixin:
-    """Rows and foreign-key choices narrowed by ``zhucun.access.scoped``."""
+    """Rows and foreign-key choices narrowed by ``zhucun.access.scoped``.
+
+    A foreign key to a Region offers (and, being the form field's queryset,
+    accepts) only the regions of ``region_choices``; ``open_region_fields``
+    names the region fields that describe a row rather than place it (a unit's
+    fixed-point county), which offer every region.
+    """
+
+    open_region_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return scoped(request.user, super().get_queryset(request))
@@ -105,13 +132,37 @@ class ScopedAdminMixin:
             return queryset
         if queryset is None:
             queryset = related._default_manager.using(db).all()
-        return scoped(request.user, queryset)
+        queryset = scoped(request.user, queryset)
+        if (
+            related._meta.label_lower == "villages.region"
+            and db_field.name not in self.open_region_fields
+        ):
+            queryset = region_choices(request.user, queryset)
+        return queryset
 
 
 class ZhucunInline(ScopedAdminMixin, admin.TabularInline):
-    """An inline table whose rows and choices are scoped like its parent's."""
+    """An inline table whose rows and choices are scoped like its parent's.
+
+    Read-only for scoped roles unless ``scoped_writes`` (its rows written
+    through services by the parent admin's ``create_inline``/``update_inline``).
+    """
 
     extra = 0
+    scoped_writes: bool = False
+
+    def _may_write(self, request) -> bool:
+        user = request.user
+        return (user.is_active and user.is_superuser) or self.scoped_writes
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_delete_permission(request, obj)
 
 
 class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -126,6 +177,36 @@ class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     audit_county: str = ""
     # Service error keys that are named differently on the form.
     refusal_fields: dict[str, str] = {}
+    # Scoped roles write through this admin only where its writes go through
+    # the model's services (``create``/``update`` overridden, deletes checked);
+    # elsewhere the admin is read-only for them and they use the pages, whose
+    # services hold the rules. Superusers keep the audited save.
+    scoped_writes: bool = False
+
+    # --- permissions: who may write here -------------------------------------
+    def may_write(self, request, obj=None) -> bool:
+        """Whether the user may write ``obj`` (or rows of this model) here."""
+        user = request.user
+        if user.is_active and user.is_superuser:
+            return True
+        return self.scoped_writes and (obj is None or self.row_writable(request, obj))
+
+    def row_writable(self, request, obj) -> bool:
+        """A row the user may change; shared reference rows narrow this further."""
+        return True
+
+    def has_add_permission(self, request, *args):
+        return self.may_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_write(request, obj) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_write(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
     # --- views: show refusals ---------------------------------------------
     # (zhucun.audit.AuditMiddleware attributes every write to the user.)
@@ -157,9 +238,26 @@ class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 if change
                 else self.create(request, obj, form)
             )
+            self.require_in_scope(request, saved)
         except ValidationError as exc:
             raise ServiceRefused(exc) from exc
         adopt(obj, saved)
+
+    def require_in_scope(self, request, saved: models.Model) -> None:
+        """Refuse a write whose row would land outside the actor's scope.
+
+        The foreign-key choices are scoped already; this catches what they
+        cannot (a row placed by two keys, a pairing of two counties). Raised
+        inside the admin's transaction, so the write is rolled back.
+        """
+        if request.user.is_superuser:
+            return
+        model = type(saved)
+        if not self.get_queryset(request).filter(pk=saved.pk).exists():
+            raise ValidationError(
+                gettext("保存后该%(what)s将不在您的管辖范围内，不能保存。")
+                % {"what": model._meta.verbose_name}
+            )
 
     def create(self, request, obj, form) -> models.Model:
         """Write a new row; admins whose model has a create service override this."""
