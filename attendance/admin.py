@@ -60,7 +60,7 @@ class MonthlyAttendanceAdmin(ReadOnlyForEveryone, WorkbookAdminMixin, ZhucunAdmi
         *region_filters("membership__team__village__county__path"),
         year_filter("month__year"),
     )
-    search_fields = ("=membership__person__name", "=membership__person__id_number")
+    search_fields = ("=membership__person__name",)
     autocomplete_fields = ("membership",)
     audit_county = "membership.team.village.county.code"
 

@@ -200,7 +200,7 @@ class PersonAdmin(ZhucunAdmin):
         "name",
         "id_number_masked",
         "gender",
-        "birth_date",
+        "birth_date_masked",
         "political_status",
         "unit",
         "rank",
@@ -220,22 +220,22 @@ class PersonAdmin(ZhucunAdmin):
         "is_reserve_cadre",
         "is_selected_graduate",
     )
-    search_fields = ("^name", "=id_number")
+    search_fields = ("^name",)
     autocomplete_fields = ("unit",)
     scoped_writes = True  # person_create / person_update
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("id_number", "gender", "birth_date", *PERSON_FORM_FIELDS)
+            return ("id_number", "gender", "birth_date_masked", *PERSON_FORM_FIELDS)
         rest = []
         for name in PERSON_FORM_FIELDS:
             rest.extend(("phone_masked", "new_phone") if name == "phone" else (name,))
-        return ("id_number_masked", "gender", "birth_date", *rest)
+        return ("id_number_masked", "gender", "birth_date_masked", *rest)
 
     def get_readonly_fields(self, request, obj=None):
         # Full numbers are shown only through the audited reveal
         # (teams.services.person_reveal_personal_data), never in this form.
-        return ("gender", "birth_date", "id_number_masked", "phone_masked")
+        return ("gender", "birth_date_masked", "id_number_masked", "phone_masked")
 
     change_form_template = "admin/teams/person/change_form.html"
 
@@ -277,6 +277,12 @@ class PersonAdmin(ZhucunAdmin):
     @admin.display(description=_("身份证号码"))
     def id_number_masked(self, obj):
         return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("出生日期"))
+    def birth_date_masked(self, obj):
+        # The birth date is the ID number's middle digits: hidden with them, and
+        # shown only by the audited reveal.
+        return "****-**-**" if obj.birth_date else ""
 
     @admin.display(description=_("联系电话"))
     def phone_masked(self, obj):
@@ -510,7 +516,7 @@ class MembershipAdmin(WorkbookAdminMixin, MembershipWrites, ZhucunAdmin):
         "sector",
         "team__term",
     )
-    search_fields = ("^person__name", "=person__id_number", "=team__village__name")
+    search_fields = ("^person__name", "=team__village__name")
     autocomplete_fields = ("person", "team", "unit", "replaced_by")
     audit_county = "team.village.county.code"
     scoped_writes = True  # membership_create / membership_end (MembershipWrites)

@@ -230,6 +230,7 @@ class HouseholdAdmin(ZhucunAdmin):
     )
     search_fields = ("^head_name", "=village__name")
     autocomplete_fields = ("village",)
+    extra_lookups = ("village__id__exact",)  # the village list's household link
     audit_county = "village.county.code"
     scoped_writes = True  # household_create / household_update
 
