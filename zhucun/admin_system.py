@@ -7,8 +7,10 @@ to an account here is written to the zhucun audit trail, without the password.
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
+from zhucun.audit import audit_record, diff
 from zhucun.services import account_record, account_snapshot
 
 SYSTEM_APPS = ("auth", "authtoken", "django_celery_beat", "axes")
@@ -76,8 +78,6 @@ class AuditedUserAdmin(SuperuserOnlyMixin, UserAdmin):
         return response
 
     def delete_model(self, request, obj):
-        from zhucun.audit import audit_record, diff
-
         before = account_snapshot(obj)
         audit_record(
             action="delete",
@@ -92,6 +92,45 @@ class AuditedUserAdmin(SuperuserOnlyMixin, UserAdmin):
             self.delete_model(request, obj)
 
 
+def _group_snapshot(group) -> dict:
+    if group is None or group.pk is None:
+        return {}
+    return {
+        "name": group.name,
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
+
+
+class AuditedGroupAdmin(SuperuserOnlyMixin, GroupAdmin):
+    """The stock group admin: a role's permissions changed here are audited.
+
+    (zhucun.roles.ensure_role_groups sets them back to the code's on the next
+    provisioning; the trail shows what was changed in between.)
+    """
+
+    def save_model(self, request, obj, form, change):
+        stored = Group.objects.filter(pk=obj.pk).first() if change else None
+        request._zhucun_group_before = _group_snapshot(stored)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_zhucun_group_before", {})
+        changes = diff(before, _group_snapshot(form.instance))
+        if changes or not before:
+            audit_record(
+                action="update" if before else "create",
+                instance=form.instance,
+                user=request.user,
+                changes=changes,
+            )
+
+
 def restrict_system_admins(site: admin.AdminSite = admin.site) -> None:
     """Re-register the third-party admins so that only superusers reach them."""
     User = get_user_model()
@@ -101,10 +140,13 @@ def restrict_system_admins(site: admin.AdminSite = admin.site) -> None:
         if isinstance(model_admin, SuperuserOnlyMixin):
             continue
         base = type(model_admin)
-        restricted = (
-            AuditedUserAdmin
-            if model is User
-            else type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyMixin, base), {})
-        )
+        if model is User:
+            restricted = AuditedUserAdmin
+        elif model is Group:
+            restricted = AuditedGroupAdmin
+        else:
+            restricted = type(
+                f"SuperuserOnly{base.__name__}", (SuperuserOnlyMixin, base), {}
+            )
         site.unregister(model)
         site.register(model, restricted)

@@ -239,3 +239,19 @@ def test_create_user_answers_in_chinese(db):
             "--password",
             "123",
         )
+
+
+def test_superuser_change_of_a_roles_permissions_is_audited(client, superuser):
+    from zhucun.roles import ensure_role_groups
+
+    group = ensure_role_groups()["county"]
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": group.name, "permissions": []},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(model="auth.group", object_id=str(group.pk))
+    assert entry.actor == superuser
+    before, after = entry.changes["permissions"]
+    assert "villages.add_village" in before and after == []
