@@ -521,6 +521,14 @@ class MembershipAdmin(WorkbookAdminMixin, MembershipWrites, ZhucunAdmin):
     audit_county = "team.village.county.code"
     scoped_writes = True  # membership_create / membership_end (MembershipWrites)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The appointment steps have an order and an owner (proposal by the unit,
+        # review, filing by the committee): scoped roles record them on the
+        # pages, through membership_record_step and its neighbours.
+        if request.user.is_superuser:
+            return ()
+        return MEMBERSHIP_STEPS
+
     def get_queryset(self, request):
         # str(membership) names the person: autocomplete answers need it joined.
         # (A select_related set here makes the changelist skip its own.)

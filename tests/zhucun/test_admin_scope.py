@@ -291,3 +291,16 @@ def test_models_without_a_service_are_read_only_for_scoped_roles(
     # county's page (leader_meeting_create), which checks the attendees.
     response = county_client.get(reverse("admin:attendance_leadermeeting_add"))
     assert response.status_code == 403
+
+
+def test_scoped_roles_cannot_write_appointment_steps_in_the_admin(
+    county_client, zhaojue_village
+):
+    membership = MembershipFactory(team=TeamFactory(village=zhaojue_village))
+    url = reverse("admin:teams_membership_change", args=[membership.pk])
+    data = form_data(county_client.get(url))
+    assert "filed_on" not in data  # shown read-only, not a form field
+    data["filed_on"] = "2019-01-01"
+    assert county_client.post(url, data).status_code == 302
+    membership.refresh_from_db()
+    assert membership.filed_on is None
