@@ -19,7 +19,7 @@ from villages.services import (
     village_create,
     village_update,
 )
-from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values
+from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values, region_choices
 from zhucun.admin_filters import region_filters
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
@@ -54,6 +54,36 @@ class RegionAdmin(ZhucunAdmin):
     refusal_fields = {"county": "parent"}
     # Townships are added by township_create, under a county of the actor's own.
     scoped_writes = True
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete for a key that places a row offers the actor's regions only.
+
+        The same narrowing as the key's form field (ScopedAdminMixin), so the
+        widget never offers a region the form would refuse.
+        """
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if request.resolver_match and request.resolver_match.url_name == (
+            "autocomplete"
+        ):
+            source = self._autocomplete_source(request)
+            if source is None or request.GET.get("field_name") not in (
+                source.open_region_fields
+            ):
+                queryset = region_choices(request.user, queryset)
+        return queryset, may_have_duplicates
+
+    def _autocomplete_source(self, request):
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(
+                request.GET.get("app_label", ""), request.GET.get("model_name", "")
+            )
+        except (LookupError, ValueError):
+            return None
+        return self.admin_site._registry.get(model)
 
     def county_code_of(self, obj) -> str:
         if obj.level == Region.Level.COUNTY:

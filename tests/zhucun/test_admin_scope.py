@@ -304,3 +304,19 @@ def test_scoped_roles_cannot_write_appointment_steps_in_the_admin(
     assert county_client.post(url, data).status_code == 302
     membership.refresh_from_db()
     assert membership.filed_on is None
+
+
+def test_township_autocomplete_offers_the_countys_own(
+    county_client, zhaojue_village, butuo_township
+):
+    query = {
+        "app_label": "villages",
+        "model_name": "village",
+        "field_name": "township",
+        "term": "",
+    }
+    response = county_client.get(reverse("admin:autocomplete"), query)
+    assert response.status_code == 200
+    offered = {int(row["id"]) for row in response.json()["results"]}
+    assert zhaojue_village.township_id in offered
+    assert butuo_township.pk not in offered
