@@ -35,7 +35,7 @@ class AssessmentAdmin(WorkbookAdminMixin, ZhucunAdmin):
         "kind",
         "grade",
     )
-    search_fields = ("=person__name", "=person__id_number")
+    search_fields = ("=person__name",)
     autocomplete_fields = ("person", "membership")
     audit_county = "membership.team.village.county.code"
 

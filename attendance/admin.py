@@ -21,8 +21,26 @@ from zhucun.admin_filters import QuarterFilter, region_filters, year_filter
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 
+class ReadOnlyForEveryone:
+    """Shown, never written here: the pages' services hold the rules.
+
+    Attendance is entered on the township's monthly grid
+    (attendance_grid_save), which refuses a locked (submitted) month; a month
+    is locked by attendance_submit and opened again by attendance_reopen.
+    """
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MonthlyAttendance)
-class MonthlyAttendanceAdmin(WorkbookAdminMixin, ZhucunAdmin):
+class MonthlyAttendanceAdmin(ReadOnlyForEveryone, WorkbookAdminMixin, ZhucunAdmin):
     workbook_kind = "attendance"
     list_display = (
         "person_name",
@@ -42,7 +60,7 @@ class MonthlyAttendanceAdmin(WorkbookAdminMixin, ZhucunAdmin):
         *region_filters("membership__team__village__county__path"),
         year_filter("month__year"),
     )
-    search_fields = ("=membership__person__name", "=membership__person__id_number")
+    search_fields = ("=membership__person__name",)
     autocomplete_fields = ("membership",)
     audit_county = "membership.team.village.county.code"
 
@@ -64,7 +82,7 @@ class MonthlyAttendanceAdmin(WorkbookAdminMixin, ZhucunAdmin):
 
 
 @admin.register(AttendanceSubmission)
-class AttendanceSubmissionAdmin(ZhucunAdmin):
+class AttendanceSubmissionAdmin(ReadOnlyForEveryone, ZhucunAdmin):
     list_display = (
         "township",
         "month",

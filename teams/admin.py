@@ -24,21 +24,36 @@ from teams.models import (
 )
 from teams.services import (
     PERSON_FIELDS,
+    UNIT_FIELDS,
     can_view_full_personal_data,
     membership_create,
     membership_end,
+    pairing_create,
+    pairing_update,
     person_create,
     person_reveal_personal_data,
     person_update,
     team_create,
+    unit_create,
+    unit_update,
 )
+from villages.models import Region
 from zhucun import clock
 from zhucun.access import get_scoped_or_404
-from zhucun.admin import ServiceForm, ZhucunAdmin, ZhucunInline, changed_values
+from zhucun.admin import (
+    ServiceForm,
+    ZhucunAdmin,
+    ZhucunInline,
+    changed_values,
+    region_choices,
+)
 from zhucun.admin_filters import InPostFilter, region_filters
 from zhucun.audit import snapshot
 from zhucun.id_numbers import mask_id_number, mask_phone
 from zhucun.workbooks.admin import WorkbookAdminMixin
+
+# UNIT_FIELDS names relations by their columns; the form names them by the relation.
+UNIT_FORM_FIELDS = tuple(f.removesuffix("_id") for f in UNIT_FIELDS)
 
 # PERSON_FIELDS names the unit by its column; the form names it by the relation.
 PERSON_FORM_FIELDS = tuple("unit" if f == "unit_id" else f for f in PERSON_FIELDS)
@@ -104,6 +119,25 @@ class UnitAdmin(WorkbookAdminMixin, ZhucunAdmin):
         "fixed_point_county",
         "deep_poverty_link_county",
     )
+    # The counties a unit is linked to describe it; its region places it.
+    open_region_fields = ("fixed_point_county", "deep_poverty_link_county")
+    scoped_writes = True  # unit_create / unit_update
+
+    def row_writable(self, request, obj) -> bool:
+        # The directory is shared (everyone reads it); a unit is changed only by
+        # the regions it belongs to.
+        return region_choices(
+            request.user, Region.objects.filter(pk=obj.region_id)
+        ).exists()
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in UNIT_FORM_FIELDS if name in data}
+        return unit_create(**fields)
+
+    def update(self, request, obj, form):
+        unit = Unit.objects.get(pk=obj.pk)
+        return unit_update(unit=unit, **changed_values(form, UNIT_FORM_FIELDS))
 
     def get_queryset(self, request):
         return (
@@ -125,6 +159,23 @@ class PairingAdmin(ZhucunAdmin):
     search_fields = ("assisting_county__name", "assisted_county__name")
     autocomplete_fields = ("assisting_county", "assisted_county")
     show_full_result_count = True
+    # A pairing joins two counties: either may be the actor's, which the
+    # write checks afterwards (ZhucunAdmin.require_in_scope).
+    open_region_fields = ("assisting_county", "assisted_county")
+    scoped_writes = True  # pairing_create / pairing_update
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return pairing_create(
+            assisting_county=data["assisting_county"],
+            assisted_county=data["assisted_county"],
+        )
+
+    def update(self, request, obj, form):
+        return pairing_update(
+            pairing=Pairing.objects.get(pk=obj.pk),
+            **changed_values(form, ("assisting_county", "assisted_county")),
+        )
 
 
 class PersonForm(ServiceForm):
@@ -149,7 +200,7 @@ class PersonAdmin(ZhucunAdmin):
         "name",
         "id_number_masked",
         "gender",
-        "birth_date",
+        "birth_date_masked",
         "political_status",
         "unit",
         "rank",
@@ -169,21 +220,22 @@ class PersonAdmin(ZhucunAdmin):
         "is_reserve_cadre",
         "is_selected_graduate",
     )
-    search_fields = ("^name", "=id_number")
+    search_fields = ("^name",)
     autocomplete_fields = ("unit",)
+    scoped_writes = True  # person_create / person_update
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("id_number", "gender", "birth_date", *PERSON_FORM_FIELDS)
+            return ("id_number", "gender", "birth_date_masked", *PERSON_FORM_FIELDS)
         rest = []
         for name in PERSON_FORM_FIELDS:
             rest.extend(("phone_masked", "new_phone") if name == "phone" else (name,))
-        return ("id_number_masked", "gender", "birth_date", *rest)
+        return ("id_number_masked", "gender", "birth_date_masked", *rest)
 
     def get_readonly_fields(self, request, obj=None):
         # Full numbers are shown only through the audited reveal
         # (teams.services.person_reveal_personal_data), never in this form.
-        return ("gender", "birth_date", "id_number_masked", "phone_masked")
+        return ("gender", "birth_date_masked", "id_number_masked", "phone_masked")
 
     change_form_template = "admin/teams/person/change_form.html"
 
@@ -225,6 +277,12 @@ class PersonAdmin(ZhucunAdmin):
     @admin.display(description=_("身份证号码"))
     def id_number_masked(self, obj):
         return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("出生日期"))
+    def birth_date_masked(self, obj):
+        # The birth date is the ID number's middle digits: hidden with them, and
+        # shown only by the audited reveal.
+        return "****-**-**" if obj.birth_date else ""
 
     @admin.display(description=_("联系电话"))
     def phone_masked(self, obj):
@@ -344,6 +402,7 @@ class MembershipInline(ZhucunInline):
     # Deleting a membership deletes its attendance too: that is done from the
     # membership's own page, which lists what goes with it. Here one ends it.
     can_delete = False
+    scoped_writes = True  # membership_create / membership_end (MembershipWrites)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "unit")
@@ -383,6 +442,13 @@ class TeamAdmin(MembershipWrites, ZhucunAdmin):
     autocomplete_fields = ("village",)
     inlines = (MembershipInline,)
     audit_county = "village.county.code"
+    scoped_writes = True  # team_create; its members through MembershipWrites
+
+    def get_readonly_fields(self, request, obj=None):
+        # No service moves a team to another village or term: a new team is made.
+        if obj is not None and not request.user.is_superuser:
+            return ("village", "term")
+        return ()
 
     def get_queryset(self, request):
         return (
@@ -450,9 +516,18 @@ class MembershipAdmin(WorkbookAdminMixin, MembershipWrites, ZhucunAdmin):
         "sector",
         "team__term",
     )
-    search_fields = ("^person__name", "=person__id_number", "=team__village__name")
+    search_fields = ("^person__name", "=team__village__name")
     autocomplete_fields = ("person", "team", "unit", "replaced_by")
     audit_county = "team.village.county.code"
+    scoped_writes = True  # membership_create / membership_end (MembershipWrites)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The appointment steps have an order and an owner (proposal by the unit,
+        # review, filing by the committee): scoped roles record them on the
+        # pages, through membership_record_step and its neighbours.
+        if request.user.is_superuser:
+            return ()
+        return MEMBERSHIP_STEPS
 
     def get_queryset(self, request):
         # str(membership) names the person: autocomplete answers need it joined.

@@ -1,20 +1,25 @@
 """Admin for regions, villages and households; writes go through villages.services."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Household, Region, Village
 from villages.services import (
+    HOUSEHOLD_FIELDS,
     VILLAGE_FIELDS,
+    household_create,
+    household_update,
     township_create,
     village_create,
     village_update,
 )
-from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values
+from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values, region_choices
 from zhucun.admin_filters import region_filters
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
@@ -47,6 +52,38 @@ class RegionAdmin(ZhucunAdmin):
     # A prefecture or county must never go in a bulk delete.
     actions = None
     refusal_fields = {"county": "parent"}
+    # Townships are added by township_create, under a county of the actor's own.
+    scoped_writes = True
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete for a key that places a row offers the actor's regions only.
+
+        The same narrowing as the key's form field (ScopedAdminMixin), so the
+        widget never offers a region the form would refuse.
+        """
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if request.resolver_match and request.resolver_match.url_name == (
+            "autocomplete"
+        ):
+            source = self._autocomplete_source(request)
+            if source is None or request.GET.get("field_name") not in (
+                source.open_region_fields
+            ):
+                queryset = region_choices(request.user, queryset)
+        return queryset, may_have_duplicates
+
+    def _autocomplete_source(self, request):
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(
+                request.GET.get("app_label", ""), request.GET.get("model_name", "")
+            )
+        except (LookupError, ValueError):
+            return None
+        return self.admin_site._registry.get(model)
 
     def county_code_of(self, obj) -> str:
         if obj.level == Region.Level.COUNTY:
@@ -156,6 +193,7 @@ class VillageAdmin(WorkbookAdminMixin, ZhucunAdmin):
     )
     readonly_fields = ("county_display",)
     audit_county = "county.code"
+    scoped_writes = True  # village_create / village_update
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(household_rows=_household_rows())
@@ -222,7 +260,25 @@ class HouseholdAdmin(ZhucunAdmin):
     )
     search_fields = ("^head_name", "=village__name")
     autocomplete_fields = ("village",)
+    extra_lookups = ("village__id__exact",)  # the village list's household link
     audit_county = "village.county.code"
+    scoped_writes = True  # household_create / household_update
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
+        return household_create(
+            village=data["village"], head_name=fields.pop("head_name"), **fields
+        )
+
+    def update(self, request, obj, form):
+        if "village" in form.changed_data:
+            # household_update keeps a household in its village.
+            raise ValidationError({"village": gettext("农户不能改到其他村。")})
+        household = Household.objects.select_related("village__county").get(pk=obj.pk)
+        return household_update(
+            household=household, **changed_values(form, HOUSEHOLD_FIELDS)
+        )
 
     @admin.display(description=_("县（市、区）"), ordering="village__county__code")
     def county_name(self, obj):

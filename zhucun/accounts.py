@@ -71,9 +71,9 @@ def user_list(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc}
+            for field, messages_ in errors.items():
+                form.add_error(field if field in form.fields else None, messages_)
         else:
             verb = _("已创建") if created else _("已更新")
             messages.success(

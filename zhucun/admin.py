@@ -14,16 +14,18 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhucun.access import scoped, scoped_models
+from zhucun.access import scoped, scoped_models, user_scope
 from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter, region_filters
+from zhucun.admin_system import restrict_system_admins
 from zhucun.audit import audit_record, diff, snapshot
-from zhucun.models import AuditEntry
+from zhucun.models import AuditEntry, UserScope
 
 _REFUSAL_ATTR = "_zhucun_refusal"
 
@@ -91,8 +93,35 @@ def _attribute_path(obj, path: str):
     return obj
 
 
+def region_choices(user, queryset: models.QuerySet) -> models.QuerySet:
+    """The regions ``user`` may put a row in: their own region and everything below.
+
+    ``zhucun.access.scoped`` lets every scoped user *read* every region (names
+    and codes are reference data); choosing one for a row is placing the row
+    there, so a county chooses only inside itself, a unit or committee nowhere.
+    """
+    if user.is_active and user.is_superuser:
+        return queryset
+    scope = user_scope(user)
+    if scope is None or not user.is_active:
+        return queryset.none()
+    if scope.role == UserScope.Role.PROVINCE:
+        return queryset
+    if scope.region_id is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=scope.region.path)
+
+
 class ScopedAdminMixin:
-    """Rows and foreign-key choices narrowed by ``zhucun.access.scoped``."""
+    """Rows and foreign-key choices narrowed by ``zhucun.access.scoped``.
+
+    A foreign key to a Region offers (and, being the form field's queryset,
+    accepts) only the regions of ``region_choices``; ``open_region_fields``
+    names the region fields that describe a row rather than place it (a unit's
+    fixed-point county), which offer every region.
+    """
+
+    open_region_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return scoped(request.user, super().get_queryset(request))
@@ -104,16 +133,104 @@ class ScopedAdminMixin:
             return queryset
         if queryset is None:
             queryset = related._default_manager.using(db).all()
-        return scoped(request.user, queryset)
+        queryset = scoped(request.user, queryset)
+        if (
+            related._meta.label_lower == "villages.region"
+            and db_field.name not in self.open_region_fields
+        ):
+            queryset = region_choices(request.user, queryset)
+        return queryset
+
+
+# Personal fields the app masks (zhucun.audit, zhucun.id_numbers): never filtered,
+# searched or sorted on in the admin, whatever path reaches them.
+MASKED_FIELDS = frozenset({"id_number", "phone", "birth_date"})
+
+# The lookups a declared field filter sends (Django's field list filters).
+_FILTER_SUFFIXES = (
+    "",
+    "__exact",
+    "__isnull",
+    "__in",
+    "__id__exact",
+    "__pk__exact",
+    "__gte",
+    "__lt",
+)
+
+
+def touches_masked_field(lookup: str) -> bool:
+    """Whether a lookup path names a masked field anywhere along it."""
+    return not MASKED_FIELDS.isdisjoint(lookup.split("__"))
+
+
+class DeclaredLookupsMixin:
+    """Only the lookups of the admin's own filters reach the change list.
+
+    Django allows any lookup on a local field (``?phone__startswith=13``):
+    walking such prefixes recovers a masked number. Here a query-string
+    lookup must be a declared list filter's (or the date hierarchy's, or one
+    of ``extra_lookups``), and never one that names a masked field.
+    """
+
+    extra_lookups: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        from django.contrib.admin import SimpleListFilter
+
+        if touches_masked_field(lookup):
+            return False
+        allowed = set(self.extra_lookups)
+        list_filter = (
+            self.get_list_filter(request) if request is not None else self.list_filter
+        )
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                allowed.add(item.parameter_name)
+                continue
+            path = item[0] if isinstance(item, list | tuple) else item
+            allowed.update(path + suffix for suffix in _FILTER_SUFFIXES)
+        if self.date_hierarchy:
+            allowed.update(
+                f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day")
+            )
+        if lookup in allowed:
+            return True
+        # The raw-id popups of a key with limit_choices_to, as Django allows them.
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            params = widgets.url_params_from_lookup_dict(fk_lookup)
+            if (lookup, value) in params.items():
+                return True
+        return False
 
 
 class ZhucunInline(ScopedAdminMixin, admin.TabularInline):
-    """An inline table whose rows and choices are scoped like its parent's."""
+    """An inline table whose rows and choices are scoped like its parent's.
+
+    Read-only for scoped roles unless ``scoped_writes`` (its rows written
+    through services by the parent admin's ``create_inline``/``update_inline``).
+    """
 
     extra = 0
+    scoped_writes: bool = False
+
+    def _may_write(self, request) -> bool:
+        user = request.user
+        return (user.is_active and user.is_superuser) or self.scoped_writes
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_delete_permission(request, obj)
 
 
-class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ZhucunAdmin(DeclaredLookupsMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Scoped reads, audited or service-backed writes, refusals shown on the form."""
 
     # Facets count every filter choice over the whole table: too slow at 1.2M rows.
@@ -125,6 +242,36 @@ class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     audit_county: str = ""
     # Service error keys that are named differently on the form.
     refusal_fields: dict[str, str] = {}
+    # Scoped roles write through this admin only where its writes go through
+    # the model's services (``create``/``update`` overridden, deletes checked);
+    # elsewhere the admin is read-only for them and they use the pages, whose
+    # services hold the rules. Superusers keep the audited save.
+    scoped_writes: bool = False
+
+    # --- permissions: who may write here -------------------------------------
+    def may_write(self, request, obj=None) -> bool:
+        """Whether the user may write ``obj`` (or rows of this model) here."""
+        user = request.user
+        if user.is_active and user.is_superuser:
+            return True
+        return self.scoped_writes and (obj is None or self.row_writable(request, obj))
+
+    def row_writable(self, request, obj) -> bool:
+        """A row the user may change; shared reference rows narrow this further."""
+        return True
+
+    def has_add_permission(self, request, *args):
+        return self.may_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_write(request, obj) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_write(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
     # --- views: show refusals ---------------------------------------------
     # (zhucun.audit.AuditMiddleware attributes every write to the user.)
@@ -156,9 +303,26 @@ class ZhucunAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 if change
                 else self.create(request, obj, form)
             )
+            self.require_in_scope(request, saved)
         except ValidationError as exc:
             raise ServiceRefused(exc) from exc
         adopt(obj, saved)
+
+    def require_in_scope(self, request, saved: models.Model) -> None:
+        """Refuse a write whose row would land outside the actor's scope.
+
+        The foreign-key choices are scoped already; this catches what they
+        cannot (a row placed by two keys, a pairing of two counties). Raised
+        inside the admin's transaction, so the write is rolled back.
+        """
+        if request.user.is_superuser:
+            return
+        model = type(saved)
+        if not self.get_queryset(request).filter(pk=saved.pk).exists():
+            raise ValidationError(
+                gettext("保存后该%(what)s将不在您的管辖范围内，不能保存。")
+                % {"what": model._meta.verbose_name}
+            )
 
     def create(self, request, obj, form) -> models.Model:
         """Write a new row; admins whose model has a create service override this."""
@@ -263,7 +427,7 @@ def changed_values(form, names) -> dict:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(DeclaredLookupsMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The audit trail: readable, never written or removed from the admin."""
 
     list_display = (
@@ -317,3 +481,8 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def changes_display(self, obj):
         text = json.dumps(obj.changes, ensure_ascii=False, indent=2, sort_keys=True)
         return format_html("<pre>{}</pre>", text)
+
+
+# zhucun comes after auth, authtoken, django_celery_beat and axes in
+# INSTALLED_APPS, so their admins are registered by now.
+restrict_system_admins()

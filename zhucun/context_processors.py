@@ -3,6 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from zhucun.access import user_scope
+from zhucun.accounts import may_manage_users
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS
 
@@ -30,6 +31,7 @@ def _menu(user) -> dict[str, bool]:
     ``has_desk``: a regional scope (or the superuser) has a dashboard, a unit or
     committee has none (dashboards:index answers 404). ``may_import``: some
     kind of workbook may be imported; else the menu offers the export alone.
+    ``may_manage_users``: the user pages (no role holds ``auth`` permissions).
     The permissions are the ones the menu reads anyway (cached on the user).
     """
 
@@ -38,6 +40,7 @@ def _menu(user) -> dict[str, bool]:
         "has_desk": user.is_superuser
         or (scope is not None and scope.region_id is not None),
         "may_import": any(may_import(user, kind) for kind in KINDS),
+        "may_manage_users": may_manage_users(user),
     }
 
 

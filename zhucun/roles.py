@@ -1,4 +1,10 @@
-"""The six roles of zhucun: each a Django group with its permissions (scope is in UserScope)."""
+"""The six roles of zhucun: each a Django group with its permissions (scope is in UserScope).
+
+No role holds a permission on accounts (``auth.*``, ``zhucun.*_userscope``):
+accounts are managed only on zhucun's user pages and by ``create_user``
+(``zhucun.accounts.may_manage_users``), and Django's own user admin is for
+superusers only.
+"""
 
 from collections.abc import Sequence
 
@@ -84,28 +90,13 @@ _TOWNSHIP_ENTERS = {
 }
 
 PERMISSIONS: dict[str, set[tuple[str, str]]] = {
-    Role.PROVINCE: _VIEW_ALL
-    | {
-        ("teams", "view_full_personal_data"),
-        ("auth", "add_user"),
-        ("auth", "change_user"),
-        ("auth", "view_user"),
-        ("zhucun", "view_userscope"),
-        ("zhucun", "add_userscope"),
-        ("zhucun", "change_userscope"),
-    },
+    Role.PROVINCE: _VIEW_ALL | {("teams", "view_full_personal_data")},
     Role.PREFECTURE: _VIEW_ALL,
     Role.COUNTY: _VIEW_ALL
     | _codenames(("add", "change", "delete"), _COUNTY_MANAGES)
     | {
         ("villages", "add_region"),  # townships named by a village roster
         ("teams", "view_full_personal_data"),
-        ("auth", "add_user"),
-        ("auth", "change_user"),
-        ("auth", "view_user"),
-        ("zhucun", "view_userscope"),
-        ("zhucun", "add_userscope"),
-        ("zhucun", "change_userscope"),
     },
     Role.TOWNSHIP: _codenames(
         ("view",),

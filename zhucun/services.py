@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhucun.audit import audit_record
+from zhucun.audit import audit_record, diff
 from zhucun.models import UserScope
 from zhucun.roles import ensure_role_groups
 
@@ -67,31 +67,125 @@ def resolve_scope(*, role: str, scope: str) -> dict:
     return {"region": None, "unit": None, "work_committee": committee}
 
 
-def _require_may_grant(by, *, role: str, fields: dict, existing) -> None:
-    """The province grants any role; a county only township roles inside itself."""
+_NOT_YOURS = _("用户名“%(name)s”不可用：该账号不在您的管理范围内，请换一个用户名。")
+
+
+def may_manage_account(by, target) -> bool:
+    """Whether ``by`` may change the existing account ``target``.
+
+    Nobody but a superuser touches a superuser; the province manages every
+    other account; a county only its own townships' staff accounts.
+    """
+    from zhucun.access import user_scope
+
+    if by is None or by.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    mine = user_scope(by)
+    if mine is None:
+        return False
+    if mine.role == UserScope.Role.PROVINCE:
+        return True
+    if mine.role == UserScope.Role.COUNTY:
+        return UserScope.objects.filter(
+            user=target,
+            role=UserScope.Role.TOWNSHIP,
+            region__path__startswith=mine.region.path,
+        ).exists()
+    return False
+
+
+def _require_may_grant(by, *, username: str, role: str, fields: dict, existing) -> None:
+    """The province grants any role; a county only township roles inside itself.
+
+    An existing account the actor may not manage is refused with the same
+    message whether it is a superuser, another county's or a higher role's, so
+    the answer does not tell what the account is.
+    """
     from zhucun.access import user_scope
 
     if by is None or by.is_superuser:
         return
     mine = user_scope(by)
-    if mine is not None and mine.role == UserScope.Role.PROVINCE:
+    if mine is None or mine.role not in (
+        UserScope.Role.PROVINCE,
+        UserScope.Role.COUNTY,
+    ):
+        raise PermissionDenied(_("您没有管理用户账号的权限。"))
+    if existing is not None and not may_manage_account(by, existing):
+        raise ValidationError({"username": _NOT_YOURS % {"name": username}})
+    if mine.role == UserScope.Role.PROVINCE:
         return
-    if mine is not None and mine.role == UserScope.Role.COUNTY:
-        region = fields.get("region")
-        inside = region is not None and region.path.startswith(mine.region.path)
-        theirs = existing is None or (
-            UserScope.objects.filter(
-                user=existing,
-                role=UserScope.Role.TOWNSHIP,
-                region__path__startswith=mine.region.path,
-            ).exists()
-        )
-        if role == UserScope.Role.TOWNSHIP and inside and theirs:
-            return
+    region = fields.get("region")
+    inside = region is not None and region.path.startswith(mine.region.path)
+    if role != UserScope.Role.TOWNSHIP or not inside:
         raise ValidationError(
             {"scope": _("县委组织部只能为本县的乡（镇）创建乡镇工作人员账号。")}
         )
-    raise PermissionDenied(_("您没有管理用户账号的权限。"))
+
+
+def account_snapshot(user) -> dict:
+    """What the audit trail records of an account (never its password)."""
+    if user is None or user.pk is None:
+        return {}
+    scope = (
+        UserScope.objects.filter(user=user)
+        .select_related("region", "unit", "work_committee")
+        .first()
+    )
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            user.user_permissions.values_list("codename", flat=True)
+        ),
+        "role": scope.role if scope else None,
+        "scope": _scope_name(scope),
+    }
+
+
+def _scope_name(scope) -> str | None:
+    if scope is None:
+        return None
+    if scope.region_id is not None:
+        return scope.region.code
+    if scope.unit_id is not None:
+        return scope.unit.name
+    if scope.work_committee_id is not None:
+        return scope.work_committee.name
+    return None
+
+
+def account_record(
+    *, user, before: dict, password_changed: bool = False, by=None
+) -> None:
+    """Audit a change to an account: the fields that changed, a password only as such.
+
+    ``before`` is the account's ``account_snapshot`` before the change (empty
+    for a new account).
+    """
+    after = account_snapshot(user)
+    changes = diff(before, after)
+    if password_changed:
+        # The trail keeps that the password changed, never the password or its hash.
+        changes["password"] = [None, _("已修改")]
+    if before and not changes:
+        return
+    scope = UserScope.objects.filter(user=user).select_related("region__parent").first()
+    audit_record(
+        action="update" if before else "create",
+        instance=user,
+        user=by,
+        changes=changes,
+        county_code=_county_code(scope.region if scope else None),
+    )
 
 
 @transaction.atomic
@@ -111,9 +205,10 @@ def user_provision(
     """
     fields = resolve_scope(role=role, scope=scope)
     User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    _require_may_grant(by, role=role, fields=fields, existing=user)
+    user = User.objects.select_for_update().filter(username=username).first()
+    _require_may_grant(by, username=username, role=role, fields=fields, existing=user)
     created = user is None
+    before = {} if created else account_snapshot(user)
     if created:
         user = User(username=username)
     if email:
@@ -121,7 +216,10 @@ def user_provision(
     if full_name:
         user.first_name = full_name
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": _password_messages(exc)}) from None
         user.set_password(password)
     elif created:
         user.set_unusable_password()
@@ -130,14 +228,24 @@ def user_provision(
     UserScope.objects.update_or_create(user=user, defaults={"role": role, **fields})
     groups = ensure_role_groups()
     user.groups.set([groups[UserScope.Role(role)]])
-    audit_record(
-        action="create" if created else "update",
-        instance=user,
-        user=by,
-        changes={"role": [None, role], "scope": [None, scope]},
-        county_code=_county_code(fields.get("region")),
-    )
+    account_record(user=user, before=before, password_changed=bool(password), by=by)
     return user, created
+
+
+def _password_messages(error: ValidationError) -> list[str]:
+    """The validators' refusals in Chinese (Django's own Chinese lacks one of them)."""
+    own = {
+        "password_too_short": lambda params: (
+            _("密码太短，至少需要%(min_length)d个字符。") % params
+        ),
+    }
+    messages = []
+    for item in error.error_list:
+        if item.code in own:
+            messages.append(own[item.code](item.params or {}))
+        else:
+            messages.extend(item.messages)
+    return messages
 
 
 def _county_code(region) -> str:

@@ -143,3 +143,192 @@ def test_admin_changelists_hide_the_other_county(
             assert change.status_code in (302, 404), (label, pk, change.status_code)
             if change.status_code == 302:
                 assert change["Location"] == reverse("admin:index"), (label, pk)
+
+
+# --- the admin for every role: add forms, keys, lookups, search -----------------
+
+ALL_ROLES = [("province", lambda w: "510000"), *ROLES]
+SYSTEM_APPS = ("auth", "authtoken", "django_celery_beat", "axes")
+
+
+def _zhucun_admins():
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in SYSTEM_APPS:
+            yield model, model_admin
+
+
+def _url(model, view: str, *args) -> str:
+    return reverse(
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args
+    )
+
+
+@pytest.mark.parametrize("role, scope_of", ALL_ROLES)
+def test_admin_add_forms_offer_only_keys_in_scope(
+    world, scoped_user, client, role, scope_of
+):
+    from villages.models import Region
+
+    client.force_login(scoped_user(role, scope_of(world["a"])))
+    other_regions = {world["b"]["county"].pk, world["b"]["township"].pk}
+    forms = 0
+    for model, model_admin in _zhucun_admins():
+        response = client.get(_url(model, "add"))
+        if response.status_code == 403:
+            continue  # read-only here for this role
+        assert response.status_code == 200, (role, model)
+        forms += 1
+        form = response.context["adminform"].form
+        for name, field in form.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            offered = set(queryset.values_list("pk", flat=True))
+            if queryset.model is Region:
+                if role != "province" and name not in model_admin.open_region_fields:
+                    assert not offered & other_regions, (role, model, name)
+                continue
+            if role == "province":
+                continue
+            others = set(_rows_of_b(world, queryset.model))
+            assert not offered & others, (role, model, name)
+    # Who may add anything in the admin at all: the county, which manages its
+    # data, and the unit, which proposes candidates (teams.add_membership).
+    assert bool(forms) == (role in ("county", "unit")), (role, forms)
+
+
+@pytest.mark.parametrize("role, scope_of", ALL_ROLES)
+def test_admin_change_lists_refuse_undeclared_lookups(
+    world, scoped_user, client, role, scope_of
+):
+    client.force_login(scoped_user(role, scope_of(world["a"])))
+    checked = 0
+    for model, _model_admin in _zhucun_admins():
+        url = _url(model, "changelist")
+        if client.get(url).status_code != 200:
+            continue
+        assert client.get(url, {"id__gt": "0"}).status_code == 400, (role, model)
+        checked += 1
+    assert checked >= 3
+    people = _url(world["a"]["member"].person, "changelist")
+    for lookup in ("phone__startswith", "id_number__startswith", "birth_date__year"):
+        assert client.get(people, {lookup: "1"}).status_code in (400, 403), lookup
+
+
+@pytest.mark.parametrize("role, scope_of", ALL_ROLES)
+def test_admin_search_finds_no_id_number_and_nothing_of_the_other_county(
+    world, scoped_user, client, role, scope_of
+):
+    client.force_login(scoped_user(role, scope_of(world["a"])))
+    mine = world["a"]["member"].person
+    theirs = world["b"]["member"].person
+    people = _url(mine, "changelist")
+    if client.get(people).status_code != 200:
+        return
+    by_id = client.get(people, {"q": mine.id_number})
+    assert list(by_id.context["cl"].result_list) == []
+    by_name = client.get(people, {"q": theirs.name})
+    shown = set(by_name.context["cl"].result_list)
+    if role == "province":
+        assert theirs in shown
+    else:
+        assert theirs not in shown
+
+
+@pytest.mark.parametrize("role, scope_of", ALL_ROLES)
+def test_admin_system_models_are_for_superusers_only(
+    world, scoped_user, client, role, scope_of
+):
+    client.force_login(scoped_user(role, scope_of(world["a"])))
+    for model, _model_admin in admin.site._registry.items():
+        if model._meta.app_label in SYSTEM_APPS:
+            assert client.get(_url(model, "changelist")).status_code == 403, model
+
+
+# --- the user pages for every pair of actor and target ---------------------------
+
+NEW_PASSWORD = "Matrix-pass-2026x"
+
+# Targets: (name, role, scope of the world) and who may change them.
+TARGETS = {
+    "root": ("superuser", None),
+    "t-province": ("province", lambda w: "510000"),
+    "t-prefecture": ("prefecture", lambda w: w["a"]["county"].parent.code),
+    "t-county-a": ("county", lambda w: w["a"]["county"].code),
+    "t-county-b": ("county", lambda w: w["b"]["county"].code),
+    "t-township-a": ("township", lambda w: w["a"]["township"].code),
+    "t-township-b": ("township", lambda w: w["b"]["township"].code),
+    "t-unit": ("unit", lambda w: w["a"]["unit"].name),
+    "t-committee": ("committee", lambda w: w["a"]["committee"].name),
+}
+ACTORS = ["superuser", *(role for role, _ in ALL_ROLES)]
+
+
+def _may_manage(actor: str, target: str) -> bool | None:
+    """True/False for the answer of the form; None where the page itself is refused."""
+    if actor == "superuser":
+        return True
+    if actor == "province":
+        return target != "root"
+    if actor == "county":
+        return target == "t-township-a"
+    return None
+
+
+@pytest.fixture
+def accounts(world, scoped_user, django_user_model):
+    users = {
+        "root": django_user_model.objects.create_superuser(
+            "root", "root@example.com", "Root-pass-2026x"
+        )
+    }
+    for name, (role, scope_of) in TARGETS.items():
+        if scope_of is not None:
+            users[name] = scoped_user(role, scope_of(world), name)
+    return users
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_user_pages_for_every_actor_and_target(
+    world, accounts, scoped_user, django_user_model, client, actor, target
+):
+    if actor == "superuser":
+        user = django_user_model.objects.create_superuser("boss", "", "Boss-2026x-pw")
+    else:
+        scope_of = dict(ALL_ROLES)[actor]
+        user = scoped_user(actor, scope_of(world["a"]), f"actor-{actor}")
+    client.force_login(user)
+    role, scope_of = TARGETS[target]
+    if actor == "county":
+        # The only role a county's form offers; the scope its own township.
+        role, scope = "township", world["a"]["township"].code
+    elif target == "root":
+        role, scope = "province", "510000"
+    else:
+        scope = scope_of(world)
+    before = django_user_model.objects.get(username=target)
+    response = client.post(
+        reverse("user-list"),
+        {
+            "username": target,
+            "full_name": "",
+            "role": role,
+            "scope": scope,
+            "password": NEW_PASSWORD,
+        },
+    )
+    after = django_user_model.objects.get(username=target)
+    expected = _may_manage(actor, target)
+    if expected is None:
+        assert response.status_code == 403, (actor, target)
+    elif expected:
+        assert response.status_code == 302, (actor, target)
+        assert after.check_password(NEW_PASSWORD)
+        return
+    else:
+        assert response.status_code == 200, (actor, target)
+        assert "不可用" in response.content.decode()
+    assert after.password == before.password
+    assert after.is_superuser == before.is_superuser
+    assert list(after.groups.all()) == list(before.groups.all())

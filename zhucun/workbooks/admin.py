@@ -18,6 +18,7 @@ are masked and full exports audited exactly as on the export page.
 """
 
 from django.contrib import messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -73,7 +74,9 @@ class WorkbookAdminMixin:
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup):
+            # A lookup the change list does not declare (ZhucunAdmin.lookup_allowed)
+            # is refused here as there: never exported unfiltered.
             messages.error(request, _("筛选条件有误，请在列表页重新筛选后再导出。"))
             return redirect(self._changelist_url())
         rows = changelist.get_queryset(request)
