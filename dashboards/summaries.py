@@ -24,12 +24,12 @@ from assessments.models import TrainingRecord
 from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
-from attendance.services import audit_bulk
 from funding.selectors import funding_by_team
 from teams.models import Membership, Team, active_on
 from villages.models import LIANGSHAN_CODE, Household, Region, Village
 from zhucun import clock
 from zhucun.access import scoped
+from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
 from zhucun.queries import SubqueryCount, overlapping
@@ -397,7 +397,7 @@ def place_summary_refresh(
         lock.last_run_at = now
         lock.save(update_fields=["last_run_at"])
         if audit:
-            audit_bulk(
+            audit_records(
                 [
                     {
                         "action": "update",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from villages.models import Region, Village
 from villages.selectors import village_list
 from villages.services import VILLAGE_FIELDS, township_create
+from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     Column,
@@ -23,7 +24,6 @@ from zhucun.workbooks.columns import (
     YesNoWidget,
 )
 from zhucun.workbooks.importer import (
-    AuditBatch,
     Importer,
     Row,
     apply_changes,

@@ -30,15 +30,12 @@ from functools import cached_property
 from pathlib import Path
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
 from zhucun.access import scope_q, scoped, user_scope
-from zhucun.audit import audit_context, diff
+from zhucun.audit import AuditBatch, audit_context, diff
 from zhucun.id_numbers import mask_personal
-from zhucun.models import AuditEntry
-from zhucun.workbooks.bulk import insert
 from zhucun.workbooks.columns import KEEP, Column
 from zhucun.workbooks.places import PlaceIndex
 from zhucun.workbooks.reading import SourceRow, WorkbookData
@@ -254,99 +251,6 @@ def chunks(items: Sequence, size: int = 900) -> Iterable[Sequence]:
     """Slices small enough for an ``IN (…)`` on SQLite."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-class AuditBatch:
-    """Audit entries for a bulk write, inserted together once every pk is known."""
-
-    COLUMNS = (
-        "at",
-        "actor_id",
-        "source",
-        "ip_address",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "county_code",
-        "changes",
-    )
-
-    def __init__(self, *, user, ip_address: str | None):
-        self.actor_id = user.pk if getattr(user, "pk", None) else None
-        self.ip_address = ip_address
-        self.at = timezone.now()
-        self.rows: list[tuple] = []
-
-    def _add(self, action, model, pk, changes, county_code, label) -> None:
-        self.rows.append(
-            (
-                self.at,
-                self.actor_id,
-                "import",
-                self.ip_address,
-                action,
-                model._meta.label_lower,
-                str(pk),
-                str(label)[:200],
-                county_code,
-                changes,
-            )
-        )
-
-    def created(self, obj, fields: Sequence[str], county_code: str = "", label=None):
-        """A new object (saved, so its pk is known) with the given fields."""
-        self._add(
-            "create",
-            type(obj),
-            obj.pk,
-            created_changes({f: getattr(obj, f) for f in fields}),
-            county_code,
-            str(obj) if label is None else label,
-        )
-
-    def created_values(self, model, pk, values: dict, fields, county_code, label):
-        """A new row written from a dict of values (see ``bulk.insert_dicts``)."""
-        changes = created_changes({f: values.get(f) for f in fields})
-        self._add("create", model, pk, changes, county_code, label)
-
-    def updated(self, obj, changes: dict, county_code: str = "", label=None):
-        self._add(
-            "update",
-            type(obj),
-            obj.pk,
-            changes,
-            county_code,
-            str(obj) if label is None else label,
-        )
-
-    def write(self) -> int:
-        insert(AuditEntry, self.COLUMNS, self.rows)
-        return len(self.rows)
-
-
-_PERSONAL_FIELDS = ("id_number", "phone")
-
-
-_PLAIN = (bool, int, str)
-
-
-def created_changes(values: dict) -> dict:
-    """What ``zhucun.audit.diff({}, snapshot(…))`` gives, without its per-field cost.
-
-    Values are made JSON-ready as ``zhucun.audit.snapshot`` does (dates → text);
-    the personal fields still go through ``diff`` so that they are masked by the one
-    function that masks the audit trail.
-    """
-    changes = {
-        k: [None, v if isinstance(v, _PLAIN) else str(v)]
-        for k, v in values.items()
-        if v is not None
-    }
-    personal = {k: values[k] for k in _PERSONAL_FIELDS if k in changes}
-    if personal:
-        changes.update(diff({}, personal))
-    return changes
 
 
 def changed_fields(current: models.Model | dict, new: dict) -> dict:
