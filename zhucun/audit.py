@@ -133,7 +133,7 @@ def audit_record(
     county_code: str = "",
     user=None,
 ) -> AuditEntry:
-    """Record one change to one object, attributed to the current audit context."""
+    """Record one change to one object, by ``user`` (see the module docstring)."""
     return audit_record_about(
         action=action,
         model=instance._meta.label_lower,
