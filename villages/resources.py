@@ -282,7 +282,10 @@ class VillageImporter(Importer):
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
         for township in self.new_townships.values():
             township.region = township_create(
-                county=township.county, code=township.code, name=township.name
+                county=township.county,
+                code=township.code,
+                name=township.name,
+                user=self.user,
             )
         self.result.count_object(_("乡（镇）"), "created", len(self.new_townships))
         created = []

@@ -10,14 +10,13 @@ A single and a bulk entry point side by side (as Saleor's ``giftcard/events.py``
 
 Every service writes its entries inside its own transaction.
 
-The actor (as Zulip's ``acting_user``): a service that knows who acts takes the
+The actor (as Zulip's ``acting_user``): every service acting for a person takes the
 keyword ``user=`` and passes it down as ``user=``; the audit context (set per
 request by ``AuditMiddleware``, or by ``audit_context`` in commands and imports)
-supplies the address and the source. The context's user is only a fallback for
-the services that do not take ``user=`` yet (the villages' and the units', people's,
-pairings' and teams' creations and updates, ``membership_create`` and
-``membership_end``, the admin's account actions); without either, the entry has
-no actor (a system write).
+supplies the address and the source. The context's user is only the fallback for the
+callers that do not pass ``user=`` yet (the admin's forms and actions,
+``zhucun/admin.py``'s account entries); without either, the entry has no actor (the
+system's rollups, reminders and summaries, the demo commands).
 """
 
 import contextvars

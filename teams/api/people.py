@@ -109,7 +109,7 @@ class PersonViewSet(SelectorViewSet):
         body = PersonWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = self._unit(dict(body.validated_data))
-        person = person_create(**data)
+        person = person_create(**data, user=request.user)
         try:
             person = selectors.person_get(user=request.user, pk=person.pk)
         except Person.DoesNotExist:
@@ -139,7 +139,9 @@ class PersonViewSet(SelectorViewSet):
         )
         body = PersonWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        person = person_update(person=person, **self._unit(dict(body.validated_data)))
+        person = person_update(
+            person=person, **self._unit(dict(body.validated_data)), user=request.user
+        )
         row = selectors.person_get(user=request.user, pk=person.pk)
         return Response(self.get_serializer(row).data)
 
@@ -218,7 +220,7 @@ class TeamViewSet(SelectorViewSet):
         term = term.first()
         if term is None:
             raise DjangoValidationError({"term": _("驻村期次不存在。")})
-        team = team_create(village=village, term=term, **data)
+        team = team_create(village=village, term=term, **data, user=request.user)
         row = selectors.team_get(user=request.user, pk=team.pk)
         return Response(TeamSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -315,6 +317,7 @@ class MembershipViewSet(SelectorViewSet):
             end_date=data.get("end_date"),
             is_leader=data["is_leader"],
             sector=data["sector"],
+            user=request.user,
             **steps,
         )
         row = selectors.membership_get(user=request.user, pk=membership.pk)

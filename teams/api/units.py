@@ -115,7 +115,9 @@ class UnitViewSet(SelectorViewSet):
         require_perm(request.user, "teams.add_unit", _("您没有登记派出单位的权限。"))
         body = UnitWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        unit = unit_create(**self._relations(dict(body.validated_data)))
+        unit = unit_create(
+            **self._relations(dict(body.validated_data)), user=request.user
+        )
         return self.written(unit, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -144,7 +146,9 @@ class UnitViewSet(SelectorViewSet):
             )
         body = UnitWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        unit = unit_update(unit=unit, **self._relations(dict(body.validated_data)))
+        unit = unit_update(
+            unit=unit, **self._relations(dict(body.validated_data)), user=request.user
+        )
         return self.written(unit)
 
 
@@ -209,7 +213,7 @@ class PairingViewSet(SelectorViewSet):
         self._require_one_managed(
             counties["assisting_county"], counties["assisted_county"]
         )
-        pairing = pairing_create(**counties)
+        pairing = pairing_create(**counties, user=request.user)
         return self.written(pairing, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -237,5 +241,5 @@ class PairingViewSet(SelectorViewSet):
             counties.get("assisting_county", pairing.assisting_county),
             counties.get("assisted_county", pairing.assisted_county),
         )
-        pairing = pairing_update(pairing=pairing, **counties)
+        pairing = pairing_update(pairing=pairing, **counties, user=request.user)
         return self.written(pairing)

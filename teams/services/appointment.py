@@ -187,7 +187,9 @@ def membership_replace(
         raise ValidationError(
             {"proposed_on": _("推荐接替人员的日期不能早于认定不适应的日期。")}
         )
-    membership_end(membership=old, end_date=start_date - datetime.timedelta(days=1))
+    membership_end(
+        membership=old, end_date=start_date - datetime.timedelta(days=1), user=user
+    )
     new = membership_create(
         person=person,
         team=old.team,
@@ -198,6 +200,7 @@ def membership_replace(
         is_leader=old.is_leader,
         sector=old.sector,
         proposed_on=proposed_on,
+        user=user,
     )
     before = snapshot(old, ("replaced_by_id",))
     old.replaced_by = new

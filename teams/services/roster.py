@@ -99,6 +99,7 @@ def unit_create(
     unit_type: str,
     region: Region,
     work_committee: WorkCommittee | None = None,
+    user=None,
     **fields,
 ) -> Unit:
     """Register a dispatching unit (派出单位) in the shared directory."""
@@ -112,12 +113,13 @@ def unit_create(
         instance=unit,
         changes=diff({}, snapshot(unit, UNIT_FIELDS)),
         county_code=_county_code_of_region(region),
+        user=user,
     )
     return unit
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, **fields) -> Unit:
+def unit_update(*, unit: Unit, user=None, **fields) -> Unit:
     """Change a unit's details (name, level, staff size, committee, linked counties)."""
     before = snapshot(unit, UNIT_FIELDS)
     _set_unit_fields(unit, fields)
@@ -131,6 +133,7 @@ def unit_update(*, unit: Unit, **fields) -> Unit:
             instance=unit,
             changes=changes,
             county_code=_county_code_of_region(unit.region),
+            user=user,
         )
     return unit
 
@@ -158,7 +161,9 @@ def _check_pairing(pairing: Pairing) -> None:
 
 
 @transaction.atomic
-def pairing_create(*, assisting_county: Region, assisted_county: Region) -> Pairing:
+def pairing_create(
+    *, assisting_county: Region, assisted_county: Region, user=None
+) -> Pairing:
     """Record that one county assists another (对口帮扶)."""
     pairing = Pairing(
         assisting_county=assisting_county, assisted_county=assisted_county
@@ -173,6 +178,7 @@ def pairing_create(*, assisting_county: Region, assisted_county: Region) -> Pair
             {}, snapshot(pairing, ("assisting_county_id", "assisted_county_id"))
         ),
         county_code=assisted_county.code,
+        user=user,
     )
     return pairing
 
@@ -183,6 +189,7 @@ def pairing_update(
     pairing: Pairing,
     assisting_county: Region | None = None,
     assisted_county: Region | None = None,
+    user=None,
 ) -> Pairing:
     """Change either county of a pairing."""
     fields = ("assisting_county_id", "assisted_county_id")
@@ -201,12 +208,13 @@ def pairing_update(
             instance=pairing,
             changes=changes,
             county_code=pairing.assisted_county.code,
+            user=user,
         )
     return pairing
 
 
 @transaction.atomic
-def person_create(*, id_number: str, name: str, **fields) -> Person:
+def person_create(*, id_number: str, name: str, user=None, **fields) -> Person:
     """Register a cadre; birth date and gender come from the 身份证号码."""
     try:
         facts = parse_id_number(id_number)
@@ -227,12 +235,13 @@ def person_create(*, id_number: str, name: str, **fields) -> Person:
         action="create",
         instance=person,
         changes=diff({}, snapshot(person, ("id_number", *PERSON_FIELDS))),
+        user=user,
     )
     return person
 
 
 @transaction.atomic
-def person_update(*, person: Person, **fields) -> Person:
+def person_update(*, person: Person, user=None, **fields) -> Person:
     """Change a cadre's details (the 身份证号码 itself is not changed here)."""
     before = snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
@@ -243,7 +252,7 @@ def person_update(*, person: Person, **fields) -> Person:
     person.save()
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
-        audit_record(action="update", instance=person, changes=changes)
+        audit_record(action="update", instance=person, changes=changes, user=user)
     return person
 
 
@@ -255,6 +264,7 @@ def team_create(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     name: str = "",
+    user=None,
 ) -> Team:
     """Send a team to a village for a term (一村一队)."""
     if Team.objects.filter(village=village, term=term).exists():
@@ -274,7 +284,9 @@ def team_create(
     )
     team.full_clean()
     team.save()
-    audit_record(action="create", instance=team, county_code=village.county.code)
+    audit_record(
+        action="create", instance=team, county_code=village.county.code, user=user
+    )
     return team
 
 
@@ -345,6 +357,7 @@ def membership_create(
     end_date: datetime.date | None = None,
     is_leader: bool = False,
     sector: str = Membership.Sector.OTHER,
+    user=None,
     **steps,
 ) -> Membership:
     """Put a person on a team, refusing overlaps, a second first secretary and Liangshan's cap."""
@@ -387,12 +400,15 @@ def membership_create(
             ),
         ),
         county_code=team.village.county.code,
+        user=user,
     )
     return membership
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, end_date: datetime.date) -> Membership:
+def membership_end(
+    *, membership: Membership, end_date: datetime.date, user=None
+) -> Membership:
     """End a person's service on a team."""
     if end_date < membership.start_date:
         raise ValidationError({"end_date": _("驻村结束时间不能早于驻村起始时间。")})
@@ -404,6 +420,7 @@ def membership_end(*, membership: Membership, end_date: datetime.date) -> Member
         instance=membership,
         changes=diff(before, snapshot(membership, ("end_date",))),
         county_code=membership.team.village.county.code,
+        user=user,
     )
     return membership
 
