@@ -24,6 +24,7 @@ from attendance.resources import (
 from teams.models import Membership, Person
 from villages.models import Region
 from zhucun.access import scoped
+from zhucun.audit import AuditBatch
 from zhucun.formats import percent
 from zhucun.periods import year_bounds
 from zhucun.policy import Thresholds
@@ -39,7 +40,6 @@ from zhucun.workbooks.columns import (
     YearWidget,
 )
 from zhucun.workbooks.importer import (
-    AuditBatch,
     Importer,
     Row,
     apply_changes,

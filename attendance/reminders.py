@@ -42,10 +42,10 @@ from attendance.models import (
     TeamReport,
 )
 from attendance.periods import due_date
-from attendance.services import audit_bulk
 from teams.models import Membership, Team, active_on
 from villages.models import Household, Region
 from zhucun import clock
+from zhucun.audit import audit_records
 from zhucun.models import UserScope
 from zhucun.periods import Quarter, month_code, month_display, month_last_day, month_of
 from zhucun.policy import Thresholds
@@ -119,7 +119,7 @@ def _deliver(kind: str, period: str, candidates: Iterable[Candidate]) -> int:
         # constraint keeps one of each, and nobody gets the same reminder twice.
         ignore_conflicts=True,
     )
-    audit_bulk(
+    audit_records(
         [
             {
                 "action": "create",

@@ -14,6 +14,7 @@ from attendance.models import AttendanceSubmission, MonthlyAttendance
 from teams import selectors
 from teams.models import Membership, Person
 from zhucun.access import scoped
+from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     Column,
@@ -24,7 +25,6 @@ from zhucun.workbooks.columns import (
     WorkbookResource,
 )
 from zhucun.workbooks.importer import (
-    AuditBatch,
     Importer,
     Row,
     apply_changes,

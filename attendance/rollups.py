@@ -37,8 +37,8 @@ from django.db.models.functions import Cast, Coalesce, ExtractDay
 from django.utils import timezone
 
 from attendance.models import AttendanceRollup, RollupLock
-from attendance.services import audit_bulk
 from teams.models import Membership
+from zhucun.audit import audit_records
 from zhucun.periods import days_in_month, month_code, month_last_day, month_of
 from zhucun.queries import overlapping
 
@@ -235,7 +235,7 @@ def _rollup(month: datetime.date, started: float) -> RollupResult:
     )
     lock.last_run_at = now
     lock.save(update_fields=["last_run_at"])
-    audit_bulk(
+    audit_records(
         [
             {
                 "action": "update",

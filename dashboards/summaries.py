@@ -24,12 +24,12 @@ from assessments.models import TrainingRecord
 from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
-from attendance.services import audit_bulk
 from funding.selectors import funding_by_team
 from teams.models import Membership, Team, active_on
 from villages.models import LIANGSHAN_CODE, Household, Region, Village
 from zhucun import clock
 from zhucun.access import scoped
+from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
 from zhucun.queries import SubqueryCount, overlapping
@@ -146,28 +146,63 @@ def place_counts(
     (``visit_coverage``, a query per quarter). Everything is scoped.
     """
     today = on or clock.today()
-    year = today.year
     thresholds = Thresholds.from_settings()
     village_key, team_key, membership_key = _KEYS[by]
     path = under.path
     counts: dict[int, dict] = {}
-
-    def add(rows, key, **fields) -> None:
-        for row in rows:
-            place = counts.setdefault(row[key], {})
-            for name, column in fields.items():
-                place[name] = row[column] or 0
-
     if village_key is not None:
-        add(
+        _add(
+            counts,
             village_counts(user, path, village_key, today),
             village_key,
             poor_villages="poor",
             covered_villages="covered",
         )
+    _add(
+        counts,
+        _team_rows(user, path, team_key, today, thresholds),
+        team_key,
+        teams="c_teams",
+        members="c_members",
+        small_teams="c_small",
+        liangshan_teams="c_liangshan",
+        liangshan_in_range="c_in_range",
+    )
+    _add_visits(counts, user, under, village_key, team_key, today)
+    _add(
+        counts,
+        _people_rows(user, path, membership_key, today, thresholds),
+        membership_key,
+        served="c_served",
+        trained="c_trained",
+    )
+    _add(
+        counts,
+        _fund_rows(user, path, team_key, today.year, thresholds),
+        team_key,
+        funded_teams="c_teams",
+        funds_received="c_received",
+        funds_short="c_short",
+    )
+    for place in counts.values():
+        place["funds_required"] = thresholds.funding_min_yuan * place.get(
+            "funded_teams", 0
+        )
+    return counts
 
+
+def _add(counts: dict[int, dict], rows, key: str, **fields: str) -> None:
+    """Copy each row's ``fields`` (name → column) into its place's counts."""
+    for row in rows:
+        place = counts.setdefault(row[key], {})
+        for name, column in fields.items():
+            place[name] = row[column] or 0
+
+
+def _team_rows(user, path: str, team_key: str, today, thresholds: Thresholds):
+    """Teams in post on ``today`` and their members, by place."""
     members, liangshan, small, in_range = team_size_conditions(today, thresholds)
-    teams = (
+    return (
         scoped(
             user,
             Team.objects.filter(
@@ -185,17 +220,11 @@ def place_counts(
             c_in_range=Count("id", filter=in_range),
         )
     )
-    add(
-        teams,
-        team_key,
-        teams="c_teams",
-        members="c_members",
-        small_teams="c_small",
-        liangshan_teams="c_liangshan",
-        liangshan_in_range="c_in_range",
-    )
 
-    quarters = [Quarter(year, n) for n in range(1, Quarter.of(today).number + 1)]
+
+def _add_visits(counts, user, under: Region, village_key, team_key, today) -> None:
+    """The households to visit and those visited, for each quarter of the year."""
+    quarters = [Quarter(today.year, n) for n in range(1, Quarter.of(today).number + 1)]
     if village_key is None:
         # A team's households: the visit pages' own counts, a query per quarter.
         for quarter in quarters:
@@ -206,17 +235,20 @@ def place_counts(
                 .annotate(households=Sum("households"), visited=Sum("visited"))
             )
             _add_quarter(counts, visits, team_key, quarter.number)
-    else:
-        for row in _region_visits(user, path, village_key, quarters, today):
-            place = counts.setdefault(row[f"village__{village_key}"], {})
-            place["visit_households"] = tuple(
-                row.get(f"households_{n}") or 0 for n in range(1, QUARTERS + 1)
-            )
-            place["visit_done"] = tuple(
-                row.get(f"visited_{n}") or 0 for n in range(1, QUARTERS + 1)
-            )
+        return
+    for row in _region_visits(user, under.path, village_key, quarters, today):
+        place = counts.setdefault(row[f"village__{village_key}"], {})
+        place["visit_households"] = tuple(
+            row.get(f"households_{n}") or 0 for n in range(1, QUARTERS + 1)
+        )
+        place["visit_done"] = tuple(
+            row.get(f"visited_{n}") or 0 for n in range(1, QUARTERS + 1)
+        )
 
-    first, last = year_bounds(year)
+
+def _people_rows(user, path: str, membership_key: str, today, thresholds):
+    """The year's people by place, and those with the year's training days."""
+    first, last = year_bounds(today.year)
     # People with the year's days: one GROUP BY over the year's training records,
     # looked up as a hashed set.
     trained = (
@@ -229,8 +261,8 @@ def place_counts(
         .filter(total__gte=thresholds.training_days_min)
         .values("person_id")
     )
-    people = (
-        served_memberships(user=user, year=year)
+    return (
+        served_memberships(user=user, year=today.year)
         .filter(team__village__township__path__startswith=path)
         .order_by()
         .values(membership_key)
@@ -241,9 +273,11 @@ def place_counts(
             ),
         )
     )
-    add(people, membership_key, served="c_served", trained="c_trained")
 
-    funds = (
+
+def _fund_rows(user, path: str, team_key: str, year: int, thresholds: Thresholds):
+    """The year's funded teams, the funds received and the teams short, by place."""
+    return (
         funding_by_team(user=user, year=year)
         .filter(village__township__path__startswith=path)
         .order_by()
@@ -254,18 +288,6 @@ def place_counts(
             c_short=Count("id", filter=Q(received__lt=thresholds.funding_min_yuan)),
         )
     )
-    add(
-        funds,
-        team_key,
-        funded_teams="c_teams",
-        funds_received="c_received",
-        funds_short="c_short",
-    )
-    for place in counts.values():
-        place["funds_required"] = thresholds.funding_min_yuan * place.get(
-            "funded_teams", 0
-        )
-    return counts
 
 
 def cap_by_county(counts: dict[int, dict], year: int, county_ids) -> dict[int, dict]:
@@ -397,7 +419,7 @@ def place_summary_refresh(
         lock.last_run_at = now
         lock.save(update_fields=["last_run_at"])
         if audit:
-            audit_bulk(
+            audit_records(
                 [
                     {
                         "action": "update",

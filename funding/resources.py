@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from funding.models import Fund
 from teams.models import Team
 from zhucun.access import scoped
+from zhucun.audit import AuditBatch
 from zhucun.periods import year_bounds
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
@@ -26,7 +27,6 @@ from zhucun.workbooks.columns import (
     YearWidget,
 )
 from zhucun.workbooks.importer import (
-    AuditBatch,
     Importer,
     Row,
     apply_changes,

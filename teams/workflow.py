@@ -146,6 +146,7 @@ def propose(request):
                 is_leader=data["is_leader"],
                 sector=data["sector"],
                 proposed_on=data["proposed_on"],
+                user=user,
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -107,7 +107,7 @@ class VillageViewSet(SelectorViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         township = _township(request.user, data.pop("township"))
-        village = services.village_create(township=township, **data)
+        village = services.village_create(township=township, **data, user=request.user)
         return self.written(village, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -132,7 +132,7 @@ class VillageViewSet(SelectorViewSet):
         data = dict(body.validated_data)
         if "township" in data:
             data["township"] = _township(request.user, data["township"])
-        village = services.village_update(village=village, **data)
+        village = services.village_update(village=village, **data, user=request.user)
         return self.written(village)
 
 
@@ -186,7 +186,9 @@ class HouseholdViewSet(SelectorViewSet):
             raise DjangoValidationError(
                 {"village": _("村不存在或不在您的管辖范围内。")}
             ) from None
-        household = services.household_create(village=village, **data)
+        household = services.household_create(
+            village=village, **data, user=request.user
+        )
         return self.written(household, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -216,5 +218,7 @@ class HouseholdViewSet(SelectorViewSet):
                 {"village": _("农户所属的村不能更改，请在新的村重新登记。")}
             )
         data.pop("village", None)
-        household = services.household_update(household=household, **data)
+        household = services.household_update(
+            household=household, **data, user=request.user
+        )
         return self.written(household)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from villages.models import Region, Village
 from villages.selectors import village_list
 from villages.services import VILLAGE_FIELDS, township_create
+from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     Column,
@@ -23,7 +24,6 @@ from zhucun.workbooks.columns import (
     YesNoWidget,
 )
 from zhucun.workbooks.importer import (
-    AuditBatch,
     Importer,
     Row,
     apply_changes,
@@ -282,7 +282,10 @@ class VillageImporter(Importer):
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
         for township in self.new_townships.values():
             township.region = township_create(
-                county=township.county, code=township.code, name=township.name
+                county=township.county,
+                code=township.code,
+                name=township.name,
+                user=self.user,
             )
         self.result.count_object(_("乡（镇）"), "created", len(self.new_townships))
         created = []

@@ -41,7 +41,7 @@ def _require_township(township: Region) -> None:
 
 
 @transaction.atomic
-def township_create(*, county: Region, code: str, name: str) -> Region:
+def township_create(*, county: Region, code: str, name: str, user=None) -> Region:
     """Create a township under a county."""
     if county.level != Region.Level.COUNTY:
         raise ValidationError({"county": _("乡（镇）必须属于县（市、区）。")})
@@ -61,12 +61,12 @@ def township_create(*, county: Region, code: str, name: str) -> Region:
     )
     township.full_clean()
     township.save()
-    audit_record(action="create", instance=township, county_code=county.code)
+    audit_record(action="create", instance=township, county_code=county.code, user=user)
     return township
 
 
 @transaction.atomic
-def village_create(*, township: Region, name: str, **fields) -> Village:
+def village_create(*, township: Region, name: str, user=None, **fields) -> Village:
     """Create a village under a township (never directly under a county)."""
     _require_township(township)
     unknown = set(fields) - set(VILLAGE_FIELDS)
@@ -82,13 +82,14 @@ def village_create(*, township: Region, name: str, **fields) -> Village:
         instance=village,
         changes=diff({}, snapshot(village, VILLAGE_FIELDS)),
         county_code=township.parent.code,
+        user=user,
     )
     return village
 
 
 @transaction.atomic
 def village_update(
-    *, village: Village, township: Region | None = None, **fields
+    *, village: Village, township: Region | None = None, user=None, **fields
 ) -> Village:
     """Change a village's fields (and, if given, move it to another township)."""
     before = snapshot(village, (*VILLAGE_FIELDS, "township_id"))
@@ -109,12 +110,15 @@ def village_update(
             instance=village,
             changes=changes,
             county_code=village.county.code,
+            user=user,
         )
     return village
 
 
 @transaction.atomic
-def household_create(*, village: Village, head_name: str, **fields) -> Household:
+def household_create(
+    *, village: Village, head_name: str, user=None, **fields
+) -> Household:
     """Register a household of a village, with its priority flags of 三(四)."""
     unknown = set(fields) - set(HOUSEHOLD_FIELDS)
     if unknown:
@@ -127,12 +131,13 @@ def household_create(*, village: Village, head_name: str, **fields) -> Household
         instance=household,
         changes=diff({}, snapshot(household, ("village_id", *HOUSEHOLD_FIELDS))),
         county_code=village.county.code,
+        user=user,
     )
     return household
 
 
 @transaction.atomic
-def household_update(*, household: Household, **fields) -> Household:
+def household_update(*, household: Household, user=None, **fields) -> Household:
     """Change a household's head, size or priority flags."""
     before = snapshot(household, HOUSEHOLD_FIELDS)
     for name, value in fields.items():
@@ -148,5 +153,6 @@ def household_update(*, household: Household, **fields) -> Household:
             instance=household,
             changes=changes,
             county_code=household.village.county.code,
+            user=user,
         )
     return household

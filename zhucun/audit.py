@@ -1,14 +1,35 @@
-"""Write audit entries. Every service calls ``audit_record`` inside its own transaction."""
+"""The audit trail's one writer: no other module builds an ``AuditEntry``.
+
+A single and a bulk entry point side by side (as Saleor's ``giftcard/events.py``):
+
+- ``audit_record`` (one change to one row) and ``audit_record_about`` (an action
+  on something that is not one row, such as a whole export);
+- ``audit_records``: the entries of one bulk write (a grid, a rollup), one INSERT;
+- ``AuditBatch``: an import's entries, collected while it writes and inserted
+  together once every pk is known.
+
+Every service writes its entries inside its own transaction.
+
+The actor (as Zulip's ``acting_user``): every service acting for a person takes the
+keyword ``user=`` and passes it down as ``user=``; the audit context (set per
+request by ``AuditMiddleware``, or by ``audit_context`` in commands and imports)
+supplies the address and the source. The context's user is only the fallback for the
+callers that do not pass ``user=`` yet (the admin's forms and actions,
+``zhucun/admin.py``'s account entries); without either, the entry has no actor (the
+system's rollups, reminders and summaries, the demo commands).
+"""
 
 import contextvars
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
 from zhucun.id_numbers import mask_personal
 from zhucun.models import AuditEntry
+from zhucun.workbooks.bulk import insert
 
 # Personal fields are stored masked in the trail: the trail is readable by counties.
 _MASKED_FIELDS = {"id_number", "phone"}
@@ -111,7 +132,7 @@ def audit_record(
     county_code: str = "",
     user=None,
 ) -> AuditEntry:
-    """Record one change to one object, attributed to the current audit context."""
+    """Record one change to one object, by ``user`` (see the module docstring)."""
     return audit_record_about(
         action=action,
         model=instance._meta.label_lower,
@@ -152,3 +173,122 @@ def audit_record_about(
         county_code=county_code,
         changes=changes or {},
     )
+
+
+def audit_records(rows: Sequence[dict], *, user=None) -> None:
+    """Record the changes of one bulk write in one statement.
+
+    Each row holds ``action``, ``model``, ``object_id``, ``object_repr``,
+    ``county_code`` and ``changes``; attributed like ``audit_record``.
+    """
+    if not rows:
+        return
+    ctx = _context.get()
+    actor = user if user is not None else ctx.actor
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                source=ctx.source,
+                ip_address=ctx.ip_address,
+                **row,
+            )
+            for row in rows
+        ]
+    )
+
+
+class AuditBatch:
+    """An import's audit entries, inserted together once every pk is known.
+
+    The actor and the address are given (the import's user and IP), the source is
+    ``import``.
+    """
+
+    COLUMNS = (
+        "at",
+        "actor_id",
+        "source",
+        "ip_address",
+        "action",
+        "model",
+        "object_id",
+        "object_repr",
+        "county_code",
+        "changes",
+    )
+
+    def __init__(self, *, user, ip_address: str | None):
+        self.actor_id = user.pk if getattr(user, "pk", None) else None
+        self.ip_address = ip_address
+        self.at = timezone.now()
+        self.rows: list[tuple] = []
+
+    def _add(self, action, model, pk, changes, county_code, label) -> None:
+        self.rows.append(
+            (
+                self.at,
+                self.actor_id,
+                "import",
+                self.ip_address,
+                action,
+                model._meta.label_lower,
+                str(pk),
+                str(label)[:200],
+                county_code,
+                changes,
+            )
+        )
+
+    def created(self, obj, fields: Sequence[str], county_code: str = "", label=None):
+        """A new object (saved, so its pk is known) with the given fields."""
+        self._add(
+            "create",
+            type(obj),
+            obj.pk,
+            created_changes({f: getattr(obj, f) for f in fields}),
+            county_code,
+            str(obj) if label is None else label,
+        )
+
+    def created_values(self, model, pk, values: dict, fields, county_code, label):
+        """A new row written from a dict of values (see ``bulk.insert_dicts``)."""
+        changes = created_changes({f: values.get(f) for f in fields})
+        self._add("create", model, pk, changes, county_code, label)
+
+    def updated(self, obj, changes: dict, county_code: str = "", label=None):
+        self._add(
+            "update",
+            type(obj),
+            obj.pk,
+            changes,
+            county_code,
+            str(obj) if label is None else label,
+        )
+
+    def write(self) -> int:
+        """Insert the collected entries (one statement a batch); return how many."""
+        insert(AuditEntry, self.COLUMNS, self.rows)
+        return len(self.rows)
+
+
+_PLAIN = (bool, int, str)
+
+
+def created_changes(values: dict) -> dict:
+    """What ``diff({}, snapshot(…))`` gives, without its per-field cost.
+
+    Values are made JSON-ready as ``snapshot`` does (dates → text); the personal
+    fields still go through ``diff`` so that they are masked by the one function
+    that masks the audit trail.
+    """
+    changes = {
+        k: [None, v if isinstance(v, _PLAIN) else str(v)]
+        for k, v in values.items()
+        if v is not None
+    }
+    personal = {k: values[k] for k in _MASKED_FIELDS if k in changes}
+    if personal:
+        changes.update(diff({}, personal))
+    return changes

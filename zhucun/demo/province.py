@@ -25,6 +25,7 @@ from dashboards.summaries import place_summary_refresh
 from funding.models import Fund
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village
+from zhucun.audit import audit_record_about
 from zhucun.models import AuditEntry
 
 from .cases import DELIBERATE_CASES, MIN_VILLAGES, CaseBook
@@ -89,7 +90,7 @@ def seed_province(
                 )
             )
         cases = _build(villages, seed, clock)
-        AuditEntry.objects.create(
+        audit_record_about(
             source="command",
             action=AuditEntry.Action.CREATE,
             model="seed_demo",

@@ -25,191 +25,24 @@ missing column keeps every stored value). Yes/no flags read blank as 否.
 import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
 from zhucun.access import scope_q, scoped, user_scope
-from zhucun.audit import audit_context, diff
-from zhucun.id_numbers import mask_personal
-from zhucun.models import AuditEntry
-from zhucun.workbooks.bulk import insert
+from zhucun.audit import AuditBatch, audit_context, diff
 from zhucun.workbooks.columns import KEEP, Column
 from zhucun.workbooks.places import PlaceIndex
-from zhucun.workbooks.reading import SourceRow, WorkbookData
+from zhucun.workbooks.reading import WorkbookData
+from zhucun.workbooks.results import ImportResult, Row, RowError
 from zhucun.workbooks.safety import WorkbookRefused
 from zhucun.workbooks.sandbox import WorkbookUnreadable, read_workbook_bounded
-from zhucun.workbooks.values import CellError, clean_text, fold
+from zhucun.workbooks.values import CellError, fold
 
 Progress = Callable[[int, str], None]
-# Most errors kept in a result (the error workbook still marks every bad row).
-MAX_ERRORS_KEPT = 5000
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: where it is (sheet, Excel row, column), what was there, why."""
-
-    sheet: str
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def line(self, *, with_sheet: bool = False) -> str:
-        """``ROW<TAB>COLUMN<TAB>MESSAGE`` (the command-line contract)."""
-        message = self.message
-        if self.value:
-            message = _("%(message)s（填写的是：%(value)s）") % {
-                "message": message,
-                "value": self.value,
-            }
-        if with_sheet and self.sheet:
-            message = _("工作表“%(sheet)s”：%(message)s") % {
-                "sheet": self.sheet,
-                "message": message,
-            }
-        return f"{self.row}\t{self.column}\t{message}"
-
-    def as_dict(self) -> dict:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message": self.message,
-        }
-
-
-class Row:
-    """A data row: its source, its parsed values (by field name) and its errors."""
-
-    __slots__ = ("source", "data", "errors", "outcome", "plan", "place")
-
-    def __init__(self, source: SourceRow, data: dict):
-        self.source = source
-        self.data = data
-        self.errors: list[RowError] = []
-        self.outcome = ""  # "created", "updated" or "unchanged" once placed
-        self.plan = None  # what the importer will do with the row
-        self.place = None  # (county, township, village) once located
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def number(self) -> int:
-        return self.source.number
-
-    @property
-    def sheet(self) -> str:
-        return self.source.sheet
-
-    def where(self) -> str:
-        return _("工作表“%(sheet)s”第%(row)d行") % {
-            "sheet": self.sheet,
-            "row": self.number,
-        }
-
-    def reject(self, column: str, message: str) -> None:
-        """Record a problem with this row; ``column`` is the header it is about."""
-        self.errors.append(
-            RowError(
-                sheet=self.sheet,
-                row=self.number,
-                column=column,
-                value=display_value(column, self.source.raw.get(column)),
-                message=message,
-            )
-        )
-
-    def given(self, name: str) -> bool:
-        """Whether the row sets this field (a KEEP value leaves it as stored)."""
-        return self.data.get(name, KEEP) is not KEEP
-
-
-def display_value(column: str, value) -> str:
-    """A cell value for an error message, personal numbers masked."""
-    if value is None:
-        return ""
-    text = clean_text(value)
-    if column == "身份证号码":
-        return mask_personal("id_number", text)
-    if column == "联系电话":
-        return mask_personal("phone", text)
-    return text[:60]
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    title: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    notes: list[str] = field(default_factory=list)
-    new_townships: list[str] = field(default_factory=list)
-    objects: dict[str, dict[str, int]] = field(default_factory=dict)
-    seconds: float = 0.0
-    written: bool = False
-    # The file could not be read at all (the reader died or ran out of memory).
-    failed: bool = False
-    # Errors of the file or a sheet as a whole (not of one row): every one is kept.
-    file_errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def add_error(self, error: RowError) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(error)
-
-    def count_object(self, label: str, action: str, n: int = 1) -> None:
-        if n:
-            bucket = self.objects.setdefault(label, {"created": 0, "updated": 0})
-            bucket[action] += n
-
-    def summary(self) -> str:
-        return _(
-            "新增%(created)d行，更新%(updated)d行，未变%(unchanged)d行，"
-            "拒绝%(rejected)d行"
-        ) % {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
-
-    def as_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "error_count": self.error_count,
-            "notes": self.notes,
-            "new_townships": self.new_townships,
-            "objects": self.objects,
-            "seconds": round(self.seconds, 2),
-            "written": self.written,
-        }
 
 
 class ScopeGate:
@@ -254,99 +87,6 @@ def chunks(items: Sequence, size: int = 900) -> Iterable[Sequence]:
     """Slices small enough for an ``IN (…)`` on SQLite."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-class AuditBatch:
-    """Audit entries for a bulk write, inserted together once every pk is known."""
-
-    COLUMNS = (
-        "at",
-        "actor_id",
-        "source",
-        "ip_address",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "county_code",
-        "changes",
-    )
-
-    def __init__(self, *, user, ip_address: str | None):
-        self.actor_id = user.pk if getattr(user, "pk", None) else None
-        self.ip_address = ip_address
-        self.at = timezone.now()
-        self.rows: list[tuple] = []
-
-    def _add(self, action, model, pk, changes, county_code, label) -> None:
-        self.rows.append(
-            (
-                self.at,
-                self.actor_id,
-                "import",
-                self.ip_address,
-                action,
-                model._meta.label_lower,
-                str(pk),
-                str(label)[:200],
-                county_code,
-                changes,
-            )
-        )
-
-    def created(self, obj, fields: Sequence[str], county_code: str = "", label=None):
-        """A new object (saved, so its pk is known) with the given fields."""
-        self._add(
-            "create",
-            type(obj),
-            obj.pk,
-            created_changes({f: getattr(obj, f) for f in fields}),
-            county_code,
-            str(obj) if label is None else label,
-        )
-
-    def created_values(self, model, pk, values: dict, fields, county_code, label):
-        """A new row written from a dict of values (see ``bulk.insert_dicts``)."""
-        changes = created_changes({f: values.get(f) for f in fields})
-        self._add("create", model, pk, changes, county_code, label)
-
-    def updated(self, obj, changes: dict, county_code: str = "", label=None):
-        self._add(
-            "update",
-            type(obj),
-            obj.pk,
-            changes,
-            county_code,
-            str(obj) if label is None else label,
-        )
-
-    def write(self) -> int:
-        insert(AuditEntry, self.COLUMNS, self.rows)
-        return len(self.rows)
-
-
-_PERSONAL_FIELDS = ("id_number", "phone")
-
-
-_PLAIN = (bool, int, str)
-
-
-def created_changes(values: dict) -> dict:
-    """What ``zhucun.audit.diff({}, snapshot(…))`` gives, without its per-field cost.
-
-    Values are made JSON-ready as ``zhucun.audit.snapshot`` does (dates → text);
-    the personal fields still go through ``diff`` so that they are masked by the one
-    function that masks the audit trail.
-    """
-    changes = {
-        k: [None, v if isinstance(v, _PLAIN) else str(v)]
-        for k, v in values.items()
-        if v is not None
-    }
-    personal = {k: values[k] for k in _PERSONAL_FIELDS if k in changes}
-    if personal:
-        changes.update(diff({}, personal))
-    return changes
 
 
 def changed_fields(current: models.Model | dict, new: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Writes for people, teams and memberships.
+"""Writes for units, pairings, people, teams and memberships.
 
 Concurrency: appointing to a team locks the team row (select_for_update) so that
 two clerks cannot both take a Liangshan team past its maximum; the person row is
@@ -99,6 +99,7 @@ def unit_create(
     unit_type: str,
     region: Region,
     work_committee: WorkCommittee | None = None,
+    user=None,
     **fields,
 ) -> Unit:
     """Register a dispatching unit (派出单位) in the shared directory."""
@@ -112,12 +113,13 @@ def unit_create(
         instance=unit,
         changes=diff({}, snapshot(unit, UNIT_FIELDS)),
         county_code=_county_code_of_region(region),
+        user=user,
     )
     return unit
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, **fields) -> Unit:
+def unit_update(*, unit: Unit, user=None, **fields) -> Unit:
     """Change a unit's details (name, level, staff size, committee, linked counties)."""
     before = snapshot(unit, UNIT_FIELDS)
     _set_unit_fields(unit, fields)
@@ -131,6 +133,7 @@ def unit_update(*, unit: Unit, **fields) -> Unit:
             instance=unit,
             changes=changes,
             county_code=_county_code_of_region(unit.region),
+            user=user,
         )
     return unit
 
@@ -158,7 +161,9 @@ def _check_pairing(pairing: Pairing) -> None:
 
 
 @transaction.atomic
-def pairing_create(*, assisting_county: Region, assisted_county: Region) -> Pairing:
+def pairing_create(
+    *, assisting_county: Region, assisted_county: Region, user=None
+) -> Pairing:
     """Record that one county assists another (对口帮扶)."""
     pairing = Pairing(
         assisting_county=assisting_county, assisted_county=assisted_county
@@ -173,6 +178,7 @@ def pairing_create(*, assisting_county: Region, assisted_county: Region) -> Pair
             {}, snapshot(pairing, ("assisting_county_id", "assisted_county_id"))
         ),
         county_code=assisted_county.code,
+        user=user,
     )
     return pairing
 
@@ -183,6 +189,7 @@ def pairing_update(
     pairing: Pairing,
     assisting_county: Region | None = None,
     assisted_county: Region | None = None,
+    user=None,
 ) -> Pairing:
     """Change either county of a pairing."""
     fields = ("assisting_county_id", "assisted_county_id")
@@ -201,12 +208,13 @@ def pairing_update(
             instance=pairing,
             changes=changes,
             county_code=pairing.assisted_county.code,
+            user=user,
         )
     return pairing
 
 
 @transaction.atomic
-def person_create(*, id_number: str, name: str, **fields) -> Person:
+def person_create(*, id_number: str, name: str, user=None, **fields) -> Person:
     """Register a cadre; birth date and gender come from the 身份证号码."""
     try:
         facts = parse_id_number(id_number)
@@ -227,12 +235,13 @@ def person_create(*, id_number: str, name: str, **fields) -> Person:
         action="create",
         instance=person,
         changes=diff({}, snapshot(person, ("id_number", *PERSON_FIELDS))),
+        user=user,
     )
     return person
 
 
 @transaction.atomic
-def person_update(*, person: Person, **fields) -> Person:
+def person_update(*, person: Person, user=None, **fields) -> Person:
     """Change a cadre's details (the 身份证号码 itself is not changed here)."""
     before = snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
@@ -243,7 +252,7 @@ def person_update(*, person: Person, **fields) -> Person:
     person.save()
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
-        audit_record(action="update", instance=person, changes=changes)
+        audit_record(action="update", instance=person, changes=changes, user=user)
     return person
 
 
@@ -255,6 +264,7 @@ def team_create(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     name: str = "",
+    user=None,
 ) -> Team:
     """Send a team to a village for a term (一村一队)."""
     if Team.objects.filter(village=village, term=term).exists():
@@ -274,7 +284,9 @@ def team_create(
     )
     team.full_clean()
     team.save()
-    audit_record(action="create", instance=team, county_code=village.county.code)
+    audit_record(
+        action="create", instance=team, county_code=village.county.code, user=user
+    )
     return team
 
 
@@ -290,27 +302,14 @@ def _overlapping(qs, start: datetime.date, end: datetime.date | None):
     return qs
 
 
-@transaction.atomic
-def membership_create(
-    *,
+def _membership_errors(
     person: Person,
     team: Team,
     role: str,
-    unit: Unit,
     start_date: datetime.date,
-    end_date: datetime.date | None = None,
-    is_leader: bool = False,
-    sector: str = Membership.Sector.OTHER,
-    **steps,
-) -> Membership:
-    """Put a person on a team, refusing overlaps, a second first secretary and Liangshan's cap."""
-    # Lock order: person, then team (see module docstring).
-    Person.objects.select_for_update().get(pk=person.pk)
-    team = (
-        Team.objects.select_for_update()
-        .select_related("village__county")
-        .get(pk=team.pk)
-    )
+    end_date: datetime.date | None,
+) -> dict[str, str]:
+    """The overlap, the second first secretary and Liangshan's cap, by field."""
     errors: dict[str, str] = {}
     clash = (
         _overlapping(Membership.objects.filter(person=person), start_date, end_date)
@@ -344,6 +343,32 @@ def membership_create(
                 "limit": limit,
                 "current": current,
             }
+    return errors
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    person: Person,
+    team: Team,
+    role: str,
+    unit: Unit,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    is_leader: bool = False,
+    sector: str = Membership.Sector.OTHER,
+    user=None,
+    **steps,
+) -> Membership:
+    """Put a person on a team, refusing overlaps, a second first secretary and Liangshan's cap."""
+    # Lock order: person, then team (see module docstring).
+    Person.objects.select_for_update().get(pk=person.pk)
+    team = (
+        Team.objects.select_for_update()
+        .select_related("village__county")
+        .get(pk=team.pk)
+    )
+    errors = _membership_errors(person, team, role, start_date, end_date)
     if errors:
         raise ValidationError(errors)
     membership = Membership(
@@ -375,12 +400,15 @@ def membership_create(
             ),
         ),
         county_code=team.village.county.code,
+        user=user,
     )
     return membership
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, end_date: datetime.date) -> Membership:
+def membership_end(
+    *, membership: Membership, end_date: datetime.date, user=None
+) -> Membership:
     """End a person's service on a team."""
     if end_date < membership.start_date:
         raise ValidationError({"end_date": _("驻村结束时间不能早于驻村起始时间。")})
@@ -392,6 +420,7 @@ def membership_end(*, membership: Membership, end_date: datetime.date) -> Member
         instance=membership,
         changes=diff(before, snapshot(membership, ("end_date",))),
         county_code=membership.team.village.county.code,
+        user=user,
     )
     return membership
 
@@ -442,206 +471,3 @@ def _county_code_of_person(person: Person) -> str:
         .first()
     )
     return membership or ""
-
-
-# --- The appointment steps of 二(四) and the follow-up records -------------------
-#
-# 单位党委推荐 (proposed_on) → 机关工委审核 (reviewed_on) → 县委组织部选派
-# (appointed_on); then 备案 (filed_on, by the unit's 机关工委), the party relation
-# transfer, the accident insurance, and — when a member does not fit — the
-# county's unfit mark with a replacement deadline, closed by the replacement.
-
-
-class Step:
-    """Names of the steps a user can record on a membership."""
-
-    PROPOSE = "propose"
-    REVIEW = "review"
-    APPOINT = "appoint"
-    FILE = "file"
-    TRANSFER_PARTY = "transfer_party"
-
-
-# step → (field, the step that must come first, the roles that may record it)
-_STEPS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
-    Step.PROPOSE: ("proposed_on", None, ("unit", "county")),
-    Step.REVIEW: ("reviewed_on", "proposed_on", ("committee",)),
-    Step.APPOINT: ("appointed_on", "reviewed_on", ("county",)),
-    Step.FILE: ("filed_on", "appointed_on", ("committee",)),
-    Step.TRANSFER_PARTY: (
-        "party_relation_transferred_on",
-        None,
-        ("county", "township"),
-    ),
-}
-_STEP_NAMES = {
-    "proposed_on": _("单位党委推荐"),
-    "reviewed_on": _("机关工委审核"),
-    "appointed_on": _("县委组织部选派"),
-    "filed_on": _("备案"),
-    "party_relation_transferred_on": _("党组织关系转接"),
-}
-
-
-def _require_role(user, roles: tuple[str, ...]) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from zhucun.access import user_scope
-
-    if user is None or user.is_superuser:
-        return
-    scope = user_scope(user)
-    if scope is None or scope.role not in roles:
-        raise PermissionDenied(_("您的角色不能办理这一环节。"))
-
-
-def _county_code(membership: Membership) -> str:
-    return (
-        Region.objects.filter(county_villages__teams__memberships=membership)
-        .values_list("code", flat=True)
-        .first()
-        or ""
-    )
-
-
-@transaction.atomic
-def membership_record_step(
-    *, membership: Membership, step: str, on: datetime.date, user=None
-) -> Membership:
-    """Record one appointment step (推荐、审核、选派、备案、党组织关系转接) on its date."""
-    if step not in _STEPS:
-        raise ValidationError(
-            {"step": _("未知的办理环节“%(step)s”。") % {"step": step}}
-        )
-    field, before_field, roles = _STEPS[step]
-    _require_role(user, roles)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if step == Step.TRANSFER_PARTY and not membership.person.is_party_member:
-        raise ValidationError({"step": _("该干部不是党员，无需转接党组织关系。")})
-    if before_field and getattr(membership, before_field) is None:
-        raise ValidationError(
-            {
-                "step": _("须先完成“%(before)s”，才能办理“%(step)s”。")
-                % {"before": _STEP_NAMES[before_field], "step": _STEP_NAMES[field]}
-            }
-        )
-    if before_field and on < getattr(membership, before_field):
-        raise ValidationError(
-            {
-                "on": _("“%(step)s”日期不能早于“%(before)s”日期（%(date)s）。")
-                % {
-                    "step": _STEP_NAMES[field],
-                    "before": _STEP_NAMES[before_field],
-                    "date": getattr(membership, before_field),
-                }
-            }
-        )
-    before = snapshot(membership, (field,))
-    setattr(membership, field, on)
-    membership.save(update_fields=[field])
-    audit_record(
-        action="update",
-        instance=membership,
-        changes=diff(before, snapshot(membership, (field,))),
-        county_code=_county_code(membership),
-        user=user,
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_insure(
-    *, membership: Membership, until: datetime.date, user=None
-) -> Membership:
-    """Record the member's personal accident insurance (五(二)) and its end date."""
-    _require_role(user, ("county", "unit"))
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    before = snapshot(membership, ("insured_until",))
-    membership.insured_until = until
-    membership.save(update_fields=["insured_until"])
-    audit_record(
-        action="update",
-        instance=membership,
-        changes=diff(before, snapshot(membership, ("insured_until",))),
-        county_code=_county_code(membership),
-        user=user,
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_mark_unfit(
-    *, membership: Membership, on: datetime.date, deadline: datetime.date, user=None
-) -> Membership:
-    """The county marks a member unfit (能力素质不适应) and sets the replacement deadline."""
-    _require_role(user, ("county",))
-    if deadline < on:
-        raise ValidationError({"deadline": _("召回调整期限不能早于认定日期。")})
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    fields = ("unfit_marked_on", "replacement_deadline")
-    before = snapshot(membership, fields)
-    membership.unfit_marked_on, membership.replacement_deadline = on, deadline
-    membership.save(update_fields=list(fields))
-    audit_record(
-        action="update",
-        instance=membership,
-        changes=diff(before, snapshot(membership, fields)),
-        county_code=_county_code(membership),
-        user=user,
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_replace(
-    *,
-    membership: Membership,
-    person: Person,
-    unit: Unit,
-    start_date: datetime.date,
-    proposed_on: datetime.date | None = None,
-    user=None,
-) -> Membership:
-    """The unit replaces an unfit member: end the old membership, start the new one.
-
-    ``proposed_on`` is the date of the unit's recommendation of the replacement
-    (default: its start date), from which its review and appointment follow.
-    """
-    _require_role(user, ("county", "unit"))
-    old = Membership.objects.select_for_update().get(pk=membership.pk)
-    if old.unfit_marked_on is None:
-        raise ValidationError(
-            {"membership": _("只有被认定不适应的队员才需要召回调整。")}
-        )
-    if old.replaced_by_id is not None:
-        raise ValidationError({"membership": _("该队员已被接替。")})
-    if start_date <= old.start_date:
-        raise ValidationError({"start_date": _("接替人员的驻村起始时间应晚于原队员。")})
-    proposed_on = proposed_on or start_date
-    if proposed_on < old.unfit_marked_on:
-        raise ValidationError(
-            {"proposed_on": _("推荐接替人员的日期不能早于认定不适应的日期。")}
-        )
-    membership_end(membership=old, end_date=start_date - datetime.timedelta(days=1))
-    new = membership_create(
-        person=person,
-        team=old.team,
-        role=old.role,
-        unit=unit,
-        start_date=start_date,
-        end_date=old.team.end_date,
-        is_leader=old.is_leader,
-        sector=old.sector,
-        proposed_on=proposed_on,
-    )
-    before = snapshot(old, ("replaced_by_id",))
-    old.replaced_by = new
-    old.save(update_fields=["replaced_by"])
-    audit_record(
-        action="update",
-        instance=old,
-        changes=diff(before, snapshot(old, ("replaced_by_id",))),
-        county_code=_county_code(old),
-        user=user,
-    )
-    return new
