@@ -11,8 +11,9 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
+from villages.admin_filters import region_filters
 from zhucun.admin import ZhucunAdmin, ZhucunInline
-from zhucun.admin_filters import region_filters, year_filter
+from zhucun.admin_filters import year_filter
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 

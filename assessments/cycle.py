@@ -16,10 +16,10 @@ from rest_framework.exceptions import ValidationError
 
 from assessments import selectors
 from teams.models import Team
+from villages.filters import RegionCodeField
 from villages.models import Region
 from zhucun import clock, pages
 from zhucun.access import get_scoped_or_404
-from zhucun.api_filters import RegionCodeField
 
 
 def year_param(request, default: int | None = None) -> int:

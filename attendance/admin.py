@@ -16,8 +16,9 @@ from attendance.models import (
     MonthlyAttendance,
     TeamReport,
 )
+from villages.admin_filters import region_filters
 from zhucun.admin import ZhucunAdmin
-from zhucun.admin_filters import QuarterFilter, region_filters, year_filter
+from zhucun.admin_filters import QuarterFilter, year_filter
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 

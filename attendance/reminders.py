@@ -42,14 +42,14 @@ from attendance.models import (
     TeamReport,
 )
 from attendance.periods import due_date
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
 from villages.models import Household, Region
 from zhucun import clock
 from zhucun.audit import audit_records
 from zhucun.models import UserScope
 from zhucun.periods import Quarter, month_code, month_display, month_last_day, month_of
 from zhucun.policy import Thresholds
-from zhucun.queries import overlapping, throughout
+from zhucun.queries import active_on, overlapping, throughout
 
 Role = UserScope.Role
 Kind = Reminder.Kind

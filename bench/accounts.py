@@ -23,8 +23,9 @@ def busiest_township(today: datetime.date):
     """The township with the most members in post: the largest monthly grid."""
     from django.db.models import Count
 
-    from teams.models import Membership, active_on
+    from teams.models import Membership
     from villages.models import Region
+    from zhucun.queries import active_on
 
     row = (
         Membership.objects.filter(active_on(today))

@@ -29,14 +29,10 @@ from compliance.services import (
     compliance_request,
     refresh_target,
 )
+from villages.filters import RegionCodeField
 from villages.models import Region
 from zhucun import clock
-from zhucun.api_filters import (
-    InvalidFilters,
-    RegionCodeField,
-    SelectorFilterBackend,
-    SelectorViewSet,
-)
+from zhucun.api_filters import InvalidFilters, SelectorFilterBackend, SelectorViewSet
 
 SNAPSHOT_NOTE = _(
     "结果来自最近一次合规检查（每晚全省检查一次，县委组织部可随时重新检查本县），"

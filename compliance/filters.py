@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import FindingRecord
 from compliance.rules import all_rules, rule_codes
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from villages.filters import RegionFilter
+from zhucun.api_filters import IdFilter, StrictFilterSet
 
 PERIOD_PATTERN = re.compile(r"^[0-9]{4}(Q[1-4]|-[0-9]{2})?$")
 

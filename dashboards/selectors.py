@@ -39,13 +39,14 @@ from dashboards.summaries import (
     team_size_conditions,
     village_counts,
 )
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
 from zhucun.periods import Quarter, month_of, previous_month
 from zhucun.policy import Thresholds
+from zhucun.queries import active_on
 
 DASHBOARD_LEVELS = (
     Region.Level.PROVINCE,

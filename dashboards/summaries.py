@@ -25,14 +25,14 @@ from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
 from funding.selectors import funding_by_team
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
 from villages.models import LIANGSHAN_CODE, Household, Region, Village
 from zhucun import clock
 from zhucun.access import scoped
 from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
-from zhucun.queries import SubqueryCount, overlapping
+from zhucun.queries import SubqueryCount, active_on, overlapping
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 QUARTERS = 4

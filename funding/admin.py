@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.models import Fund, Spending
 from funding.services import fund_create, fund_update, spending_create, spending_delete
+from villages.admin_filters import region_filters
 from zhucun.admin import ServiceRefused, ZhucunAdmin, ZhucunInline
-from zhucun.admin_filters import region_filters, year_filter
+from zhucun.admin_filters import year_filter
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.models import Fund, Spending
 from teams.models import Team
+from villages.filters import RegionFilter
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.periods import year_bounds
 from zhucun.policy import Thresholds
 from zhucun.queries import overlapping

@@ -12,16 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import (
-    Membership,
-    Pairing,
-    Person,
-    Team,
-    Term,
-    Unit,
-    WorkCommittee,
-    active_on,
-)
+from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from teams.services import (
     PERSON_FIELDS,
     UNIT_FIELDS,
@@ -37,6 +28,7 @@ from teams.services import (
     unit_create,
     unit_update,
 )
+from villages.admin_filters import region_filters
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import get_scoped_or_404
@@ -47,9 +39,10 @@ from zhucun.admin import (
     changed_values,
     region_choices,
 )
-from zhucun.admin_filters import InPostFilter, region_filters
+from zhucun.admin_filters import InPostFilter
 from zhucun.audit import snapshot
 from zhucun.id_numbers import mask_id_number, mask_phone
+from zhucun.queries import active_on
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 # UNIT_FIELDS names relations by their columns; the form names them by the relation.

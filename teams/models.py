@@ -426,10 +426,3 @@ class Membership(models.Model):
     @property
     def is_appointed(self) -> bool:
         return bool(self.proposed_on and self.reviewed_on and self.appointed_on)
-
-
-def active_on(date, prefix: str = "") -> Q:
-    """Rows whose [start_date, end_date] contains ``date`` (end_date NULL = still serving)."""
-    return Q(**{f"{prefix}start_date__lte": date}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": date})
-    )

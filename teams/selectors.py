@@ -15,14 +15,16 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Membership, Pairing, Person, Team, Unit, active_on
+from teams.models import Membership, Pairing, Person, Team, Unit
 from teams.services import can_view_full_personal_data
+from villages.filters import RegionFilter, in_region
 from villages.models import Region, Village
 from villages.selectors import SortFilter, VillageDirectoryFilterSet
 from zhucun.access import scoped, user_scope
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.id_numbers import mask_personal, normalize_id_number, parse_id_number
 from zhucun.models import UserScope
+from zhucun.queries import active_on
 
 ACTIVE_ON_LABEL = _("在该日期（YYYY-MM-DD）处于派驻期内，含起止日。")
 

@@ -22,14 +22,14 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teams.models import Membership, Person, Team, active_on
+from teams.models import Membership, Person, Team
 from teams.selectors import TeamFilterSet
 from villages.models import LIANGSHAN_CODE
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
 from zhucun.policy import Thresholds
-from zhucun.queries import SubqueryCount
+from zhucun.queries import SubqueryCount, active_on
 
 LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from villages.admin_filters import region_filters
 from villages.models import Household, Region, Village
 from villages.services import (
     HOUSEHOLD_FIELDS,
@@ -20,7 +21,6 @@ from villages.services import (
     village_update,
 )
 from zhucun.admin import ServiceForm, ZhucunAdmin, changed_values, region_choices
-from zhucun.admin_filters import region_filters
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from villages.filters import RegionFilter
 from villages.models import (
     LIANGSHAN_CODE,
     PRIORITY_HOUSEHOLD,
@@ -19,7 +20,7 @@ from villages.models import (
     Village,
 )
 from zhucun.access import scoped, user_scope
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.models import UserScope
 
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from teams import selectors as teams
-from teams.models import active_on
 from teams.selectors import region_choices
 from villages import selectors
 from villages.models import Village
@@ -27,6 +26,7 @@ from zhucun.pages import (
     sort_columns,
     wants_xlsx,
 )
+from zhucun.queries import active_on
 from zhucun.workbooks.exporter import export_response
 
 

@@ -21,8 +21,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from villages.admin_filters import region_filters
 from zhucun.access import scoped, scoped_models, user_scope
-from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter, region_filters
+from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter
 from zhucun.admin_system import restrict_system_admins
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.models import AuditEntry, UserScope

@@ -1,10 +1,6 @@
-"""What every API list shares: the region filter, strict filter sets, the viewset base.
+"""What every API list shares: strict filter sets and the viewset base.
 
-Every list takes ``?region=CODE`` with everything below that region included. A
-region's ``path`` holds its ancestors' codes and its own (``510000/511000/511002/``),
-so "inside region X" is ``<lookup>__startswith=X.path``: one prefix match on an
-indexed column (PostgreSQL has a ``varchar_pattern_ops`` index for it). The code is
-looked up first, so an unknown code is refused instead of matching nothing.
+Every list also takes ``?region=CODE`` (``villages.filters.RegionFilter``).
 
 Selectors apply the filters (``<thing>_list(*, user, filters)``), so a page, the API
 and an export give the same rows. A filter set refuses a bad parameter with a
@@ -22,7 +18,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -31,64 +27,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
-
-from villages.models import Region
-
-
-def in_region(path_lookup: str, region: Region) -> Q:
-    """Rows whose region (reached through ``path_lookup``) is ``region`` or below it."""
-    return Q(**{f"{path_lookup}__startswith": region.path})
-
-
-class RegionCodeField(forms.CharField):
-    """A region code (行政区划代码), cleaned to the Region it names."""
-
-    default_error_messages = {
-        "unknown": _(
-            "未找到行政区划代码“%(code)s”，请填写省、市（州）、县（市、区）或乡（镇）的代码。"
-        ),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        try:
-            return Region.objects.only("id", "code", "path").get(code=code)
-        except Region.DoesNotExist:
-            raise ValidationError(
-                self.error_messages["unknown"], code="unknown", params={"code": code}
-            ) from None
-
-
-class RegionFilter(django_filters.CharFilter):
-    """``?region=CODE``: rows in that region or any region below it.
-
-    ``field_name`` is the lookup from the filtered model to a ``Region.path``
-    (``township__path`` for a village); a filter set with a harder case passes
-    ``method=`` and builds its condition with :func:`in_region`.
-    """
-
-    field_class = RegionCodeField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "label",
-            _(
-                "行政区划代码（省、市（州）、县（市、区）或乡（镇）），含其所有下级，"
-                "如 513400 为凉山州全州，511002 为内江市市中区。"
-            ),
-        )
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        return qs.filter(in_region(self.field_name, value))
 
 
 class IdFilter(django_filters.Filter):

@@ -20,6 +20,13 @@ def throughout(first: datetime.date, last: datetime.date, prefix: str = "") -> Q
     )
 
 
+def active_on(date: datetime.date, prefix: str = "") -> Q:
+    """Rows whose [start_date, end_date] contains ``date`` (no end: still serving)."""
+    return Q(**{f"{prefix}start_date__lte": date}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": date})
+    )
+
+
 class SubqueryCount(Subquery):
     """The number of rows of a correlated queryset (0 when none)."""
 

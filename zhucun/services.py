@@ -6,6 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from teams.models import Unit, WorkCommittee
+from villages.models import Region
+from zhucun.access import user_scope
 from zhucun.audit import audit_record, diff
 from zhucun.models import UserScope
 from zhucun.roles import ensure_role_groups
@@ -20,9 +23,6 @@ _REGION_LEVEL_FOR_ROLE = {
 
 def resolve_scope(*, role: str, scope: str) -> dict:
     """Turn a role and a scope string (region code, unit or committee name) into fields."""
-    from teams.models import Unit, WorkCommittee
-    from villages.models import Region
-
     if role not in UserScope.Role.values:
         raise ValidationError(
             {
@@ -76,8 +76,6 @@ def may_manage_account(by, target) -> bool:
     Nobody but a superuser touches a superuser; the province manages every
     other account; a county only its own townships' staff accounts.
     """
-    from zhucun.access import user_scope
-
     if by is None or by.is_superuser:
         return True
     if target.is_superuser:
@@ -103,8 +101,6 @@ def _require_may_grant(by, *, username: str, role: str, fields: dict, existing) 
     message whether it is a superuser, another county's or a higher role's, so
     the answer does not tell what the account is.
     """
-    from zhucun.access import user_scope
-
     if by is None or by.is_superuser:
         return
     mine = user_scope(by)

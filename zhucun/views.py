@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards.selectors import landing_url
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
 from villages.models import Village
 from zhucun import clock
 from zhucun.access import scoped, user_scope
+from zhucun.queries import active_on
 
 # (permission, admin changelist URL name, label) of the lists the home page offers.
 _ADMIN_LISTS = (

@@ -15,9 +15,10 @@ from assessments.models import Assessment
 from compliance.rules import Finding, evaluate
 from teams.models import Membership, Person, Term, Unit
 from teams.selectors import counties_for
+from villages.filters import RegionFilter
 from villages.models import Region
 from zhucun.access import scoped, user_scope
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.policy import Thresholds
 
 from .cycle import _latest_memberships, served_memberships

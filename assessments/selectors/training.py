@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import TrainingEvent, TrainingRecord
 from teams.models import Membership, Person
+from villages.filters import RegionFilter, in_region
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet, in_region
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.periods import year_bounds
 from zhucun.policy import Thresholds
 from zhucun.queries import SubqueryCount

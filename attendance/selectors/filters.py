@@ -14,7 +14,8 @@ from attendance.models import (
     Reminder,
     TeamReport,
 )
-from zhucun.api_filters import IdFilter, RegionFilter, StrictFilterSet
+from villages.filters import RegionFilter
+from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.periods import Quarter, parse_month
 
 

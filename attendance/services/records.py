@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import HouseholdVisit, LeaderMeeting, Reminder, TeamReport
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
 from villages.models import Household, Region
 from zhucun import clock
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.periods import Quarter
-from zhucun.queries import overlapping
+from zhucun.queries import active_on, overlapping
 
 
 def _county_code(team: Team) -> str:

@@ -4,7 +4,8 @@ import datetime
 
 from django.db.models import Q
 
-from teams.models import Membership, Team, active_on
+from teams.models import Membership, Team
+from zhucun.queries import active_on
 
 from .engine import Context, team_fields
 from .registry import Rule

@@ -7,8 +7,9 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teams.models import Team, active_on
+from teams.models import Team
 from villages.models import Village
+from zhucun.queries import active_on
 
 from .common import (
     VILLAGE_FIELDS,

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import TargetItem, TargetLetter
 from attendance.models import HouseholdVisit
-from teams.models import Team, active_on
+from teams.models import Team
 from villages.models import PRIORITY_HOUSEHOLD, Household
 from zhucun.periods import Quarter, last_completed_quarter
-from zhucun.queries import SubqueryCount, throughout
+from zhucun.queries import SubqueryCount, active_on, throughout
 
 from .common import team_finding
 from .engine import Context, team_fields

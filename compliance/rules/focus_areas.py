@@ -5,8 +5,9 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teams.models import Membership, Unit, active_on
+from teams.models import Membership, Unit
 from villages.models import Region
+from zhucun.queries import active_on
 
 from .common import FS, active_members, active_teams, members_on, team_finding
 from .engine import team_fields

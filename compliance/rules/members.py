@@ -4,7 +4,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teams.models import Membership, Person, active_on
+from teams.models import Membership, Person
+from zhucun.queries import active_on
 
 from .common import (
     FS,

@@ -17,9 +17,10 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teams.models import Membership, Pairing, Person, Unit, active_on
+from teams.models import Membership, Pairing, Person, Unit
 from villages.models import Region, Village
 from zhucun.formats import percent
+from zhucun.queries import active_on
 
 from .registry import ERROR, PAIRING, UNIT, WARNING, Rule, register
 

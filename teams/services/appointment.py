@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from teams.models import Membership, Person, Unit
 from teams.services.roster import membership_create, membership_end
 from villages.models import Region
+from zhucun.access import user_scope
 from zhucun.audit import audit_record, diff, snapshot
 
 # 单位党委推荐 (proposed_on) → 机关工委审核 (reviewed_on) → 县委组织部选派
@@ -49,10 +50,6 @@ _STEP_NAMES = {
 
 
 def _require_role(user, roles: tuple[str, ...]) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from zhucun.access import user_scope
-
     if user is None or user.is_superuser:
         return
     scope = user_scope(user)

@@ -12,20 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from teams.models import (
-    Membership,
-    Pairing,
-    Person,
-    Team,
-    Term,
-    Unit,
-    WorkCommittee,
-    active_on,
-)
+from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Region, Village
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.id_numbers import parse_id_number
 from zhucun.policy import Thresholds
+from zhucun.queries import active_on
 
 PERSON_FIELDS = (
     "name",

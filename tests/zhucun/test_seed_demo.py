@@ -25,21 +25,13 @@ from attendance.models import (
     TeamReport,
 )
 from funding.models import Fund
-from teams.models import (
-    Membership,
-    Pairing,
-    Person,
-    Team,
-    Term,
-    Unit,
-    WorkCommittee,
-    active_on,
-)
+from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village
 from zhucun.demo import AS_OF, DELIBERATE_CASES, TERM_2021
 from zhucun.demo.dates import ATTENDANCE_MONTHS
 from zhucun.id_numbers import parse_id_number
 from zhucun.models import AuditEntry
+from zhucun.queries import active_on
 
 SMALL = 200
 

@@ -37,6 +37,7 @@ from zhucun.audit import AuditBatch, audit_context, diff
 from zhucun.workbooks.columns import KEEP, Column
 from zhucun.workbooks.places import PlaceIndex
 from zhucun.workbooks.reading import WorkbookData
+from zhucun.workbooks.reports import write_error_workbook
 from zhucun.workbooks.results import ImportResult, Row, RowError
 from zhucun.workbooks.safety import WorkbookRefused
 from zhucun.workbooks.sandbox import WorkbookUnreadable, read_workbook_bounded
@@ -235,6 +236,7 @@ class Importer:
 
 def may_import(user, kind: str) -> bool:
     """Whether ``user`` holds the permissions the kind's import needs."""
+    # The kinds' registry imports every app's resources, which import this module.
     from zhucun.workbooks.kinds import resource_class
 
     importer = resource_class(kind).importer_class
@@ -332,8 +334,6 @@ def run_import(
             kind, path, user, dry_run, ip_address, progress or _no_progress
         )
         if error_workbook is not None and not result.ok:
-            from zhucun.workbooks.reports import write_error_workbook
-
             errors = [*result.file_errors, *(e for r in rows for e in r.errors)]
             write_error_workbook(error_workbook, book, errors)
         return result
@@ -347,6 +347,7 @@ def _no_progress(percent: int, stage: str) -> None:
 
 
 def _run_import(kind, path, user, dry_run, ip_address, report):
+    # The kinds' registry imports every app's resources, which import this module.
     from zhucun.workbooks.kinds import resource_class
 
     started = time.monotonic()

@@ -211,6 +211,7 @@ def job_start(job, *, confirm: bool, ip_address: str | None = None) -> None:
     if runs_inline(job):
         job_run(job.pk, confirm=confirm, ip_address=ip_address)
         return
+    # zhucun.workbooks.tasks imports this module for job_run: a real cycle.
     from zhucun.workbooks.tasks import import_job_run
 
     transaction.on_commit(

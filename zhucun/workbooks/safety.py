@@ -173,7 +173,8 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
     for info in infos:
         inflated += _inflate(archive, info, ceiling - inflated)
     _check_content_types(archive)
-    from zhucun.workbooks.bounds import check_sheet_bounds  # it raises our refusal
+    # bounds imports WorkbookRefused from here: a real cycle.
+    from zhucun.workbooks.bounds import check_sheet_bounds
 
     check_sheet_bounds(archive)
 

@@ -28,7 +28,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zhucun.workbooks.safety import WorkbookRefused
+from zhucun.workbooks.reading import read_workbook
+from zhucun.workbooks.safety import WorkbookRefused, check_workbook_file
 
 logger = logging.getLogger(__name__)
 MiB = 1024 * 1024
@@ -149,8 +150,6 @@ def read_workbook_bounded(path: str | Path, columns):
 
 
 def _check_and_read(path: str, columns):
-    from zhucun.workbooks.reading import read_workbook
-    from zhucun.workbooks.safety import check_workbook_file
 
     check_workbook_file(path)
     return read_workbook(path, columns)
