@@ -13,6 +13,7 @@ from zhucun.management.commands.demo_accounts import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     accounts_table,
+    demo_role_accounts,
 )
 from zhucun.models import AuditEntry
 
@@ -100,3 +101,7 @@ def test_one_account_per_role_on_real_places_of_the_demo_province():
     entries = AuditEntry.objects.count()
     call_command("demo_accounts", verbosity=0)
     assert AuditEntry.objects.count() == entries
+    # make run prints every account that exists, the roles' with the admin.
+    table = accounts_table(demo_role_accounts())
+    for username in ("admin", "sheng", "liangshan", "zhaojue", "zhaojue-xiang"):
+        assert f"| {username} " in table

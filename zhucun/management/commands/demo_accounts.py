@@ -182,6 +182,20 @@ def demo_role_accounts_ensure(*, password: str) -> list[DemoAccount]:
     return accounts
 
 
+def demo_role_accounts() -> list[DemoAccount]:
+    """The role accounts that exist now (without creating any), for the start-up table."""
+    existing = set(
+        get_user_model()
+        .objects.filter(username__in=[row[0] for row in demo_role_scopes()])
+        .values_list("username", flat=True)
+    )
+    return [
+        DemoAccount(username, role=label, scope=shown)
+        for username, _role, _scope, label, shown in demo_role_scopes()
+        if username in existing
+    ]
+
+
 def accounts_table(roles: list[DemoAccount] | None = None) -> str:
     """The demo accounts as a plain-text table (CJK characters count double)."""
     header = ("用户名", "密码", "角色", "范围")

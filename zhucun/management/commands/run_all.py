@@ -8,7 +8,10 @@ import urllib.request
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zhucun.management.commands.demo_accounts import accounts_table
+from zhucun.management.commands.demo_accounts import (
+    accounts_table,
+    demo_role_accounts,
+)
 from zhucun.runner import Program, Supervisor
 
 
@@ -96,7 +99,7 @@ def _announce_when_ready(supervisor: Supervisor, url: str, probe: str) -> None:
         supervisor.write(
             f"\n驻村工作队管理系统已启动：{url}\n"
             "演示账号（仅供演示，正式环境请删除或修改密码）：\n"
-            f"{accounts_table()}\n"
+            f"{accounts_table(demo_role_accounts())}\n"
             "按 Ctrl-C 停止网页服务、worker 和 beat。\n\n"
         )
 
