@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from assessments.caps import cap_counts, excellent_cap
 from assessments.models import Assessment, TrainingEvent, TrainingRecord
 from assessments.services import ASSESSMENT_FIELDS
-from attendance.resources import (
+from teams.importing import (
     check_person,
     memberships_of,
     people_by_id_number,
