@@ -1,6 +1,6 @@
 """The benchmark's own accounts, one per role it measures, on the demo's places.
 
-Made with ``zhucun.services.user_provision`` (the service behind ``create_user``),
+Made with ``accounts.services.user_provision`` (the service behind ``create_user``),
 without a password: the pages are requested with ``force_login`` and the API with
 a token, so no password is ever hashed or checked. Re-running changes nothing.
 """
@@ -39,7 +39,7 @@ def busiest_township(today: datetime.date):
 
 def provision(today: datetime.date, *, api_clients: bool = False) -> dict:
     """Create (or keep) the accounts; return the busiest township."""
-    from zhucun.services import user_provision
+    from accounts.services import user_provision
 
     township = busiest_township(today)
     wanted = [

@@ -32,7 +32,7 @@ def scoped_user(db):
     """Make a user of a role and scope: ``scoped_user("county", "513431")``."""
     from django.contrib.auth import get_user_model
 
-    from zhucun.services import user_provision
+    from accounts.services import user_provision
 
     def make(role: str, scope: str, username: str | None = None):
         user, _ = user_provision(

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from villages.admin_filters import region_filters
 from zhucun.access import scoped, scoped_models, user_scope
 from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter
-from zhucun.admin_system import restrict_system_admins
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.models import AuditEntry, UserScope
 
@@ -482,8 +481,3 @@ class AuditEntryAdmin(DeclaredLookupsMixin, ScopedAdminMixin, admin.ModelAdmin):
     def changes_display(self, obj):
         text = json.dumps(obj.changes, ensure_ascii=False, indent=2, sort_keys=True)
         return format_html("<pre>{}</pre>", text)
-
-
-# zhucun comes after auth, authtoken, django_celery_beat and axes in
-# INSTALLED_APPS, so their admins are registered by now.
-restrict_system_admins()

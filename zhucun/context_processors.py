@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from zhucun.access import user_scope
-from zhucun.accounts import may_manage_users
+from zhucun.roles import may_manage_users
 from zhucun.workbooks.importer import may_import
 from zhucun.workbooks.kinds import KINDS
 

@@ -2,7 +2,7 @@
 
 No role holds a permission on accounts (``auth.*``, ``zhucun.*_userscope``):
 accounts are managed only on zhucun's user pages and by ``create_user``
-(``zhucun.accounts.may_manage_users``), and Django's own user admin is for
+(``accounts.views.may_manage_users``), and Django's own user admin is for
 superusers only.
 """
 
@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhucun.access import user_scope
 from zhucun.models import UserScope
 
 Role = UserScope.Role
@@ -163,3 +164,12 @@ def require_perm(user, codenames: str | Sequence[str], message=None) -> None:
     wanted = (codenames,) if isinstance(codenames, str) else tuple(codenames)
     if not user.has_perms(wanted):
         raise PermissionDenied(message or _("您的角色没有此项权限。"))
+
+
+def may_manage_users(user) -> bool:
+    """The user pages (/accounts/users/): the superuser, the province and counties."""
+    scope = user_scope(user)
+    return user.is_superuser or (
+        scope is not None
+        and scope.role in (UserScope.Role.PROVINCE, UserScope.Role.COUNTY)
+    )

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "compliance",
     "funding",
     "dashboards",
+    # After zhucun and the third-party apps: its admin restricts theirs.
+    "accounts",
 ]
 
 MIDDLEWARE = [

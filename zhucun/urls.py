@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from zhucun import accounts, views
+from accounts import views as accounts
+from dashboards.home import home
+from zhucun import views
 from zhucun.api import router
 from zhucun.token_auth import TokenDetailView, TokenListView, TokenView
 
@@ -15,7 +17,7 @@ admin.site.site_title = "驻村工作队管理系统"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

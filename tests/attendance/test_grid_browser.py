@@ -2,9 +2,9 @@
 
 import pytest
 
+from accounts.services import user_provision
 from tests.attendance.conftest import TODAY, build_township
 from tests.browser.conftest import PASSWORD, browse  # noqa: F401 - the fixture
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -45,7 +45,7 @@ def eager():
 @pytest.fixture
 def staff(scoped_user, place, elsewhere):
     """Two clerks of 昭觉's township (one with e-mail), its county, the other county."""
-    from zhucun.services import user_provision
+    from accounts.services import user_provision
 
     mailed, _ = user_provision(
         username="xiang-mail",

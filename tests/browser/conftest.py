@@ -119,16 +119,16 @@ def fast_passwords(settings):
 def demo(settings, fast_passwords):
     """The small province of the dashboards' tests on 2019-12-31, a committee over
     its units, and the accounts of ``manage.py demo_accounts`` on it."""
-    from teams.models import Unit
-    from tests.dashboards.conftest import TODAY, build_world
-    from tests.factories import WorkCommitteeFactory
-    from villages.models import Region
-    from zhucun.management.commands.demo_accounts import (
+    from accounts.management.commands.demo_accounts import (
         ADMIN,
         DEMO_PASSWORD,
         demo_role_accounts_ensure,
         demo_superuser_ensure,
     )
+    from teams.models import Unit
+    from tests.dashboards.conftest import TODAY, build_world
+    from tests.factories import WorkCommitteeFactory
+    from villages.models import Region
 
     settings.ZHUCUN_TODAY = TODAY
     world = build_world()

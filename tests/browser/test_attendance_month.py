@@ -7,10 +7,10 @@ its submission and lock.
 
 import pytest
 
+from accounts.services import user_provision
 from attendance.models import AttendanceSubmission, MonthlyAttendance
 from tests.attendance.conftest import TODAY, build_township
 from tests.browser.conftest import PASSWORD, read_db
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

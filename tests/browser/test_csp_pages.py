@@ -3,10 +3,10 @@ the Content-Security-Policy: a CSP violation is a console error (issue 14, point
 
 import pytest
 
+from accounts.services import user_provision
 from tests.assessments.factories import PENGZHOU, staffed_team
 from tests.assessments.yearly_factories import TODAY
 from tests.browser.conftest import PASSWORD
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

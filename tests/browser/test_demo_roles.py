@@ -2,7 +2,7 @@
 
 import pytest
 
-from zhucun.management.commands.demo_accounts import DEMO_PASSWORD
+from accounts.management.commands.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

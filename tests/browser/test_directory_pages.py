@@ -2,8 +2,8 @@
 
 import pytest
 
+from accounts.management.commands.demo_accounts import DEMO_PASSWORD
 from tests.factories import MembershipFactory
-from zhucun.management.commands.demo_accounts import DEMO_PASSWORD
 from zhucun.models import UserScope
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

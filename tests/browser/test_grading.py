@@ -2,11 +2,11 @@
 
 import pytest
 
+from accounts.services import user_provision
 from assessments.models import Assessment
 from tests.assessments.factories import PENGZHOU
 from tests.assessments.yearly_factories import TODAY, county_members
 from tests.browser.conftest import PASSWORD, read_db
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -5,7 +5,7 @@ Where each demo role lands after logging in is in test_demo_roles.py.
 
 import pytest
 
-from zhucun.management.commands.demo_accounts import DEMO_PASSWORD
+from accounts.management.commands.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

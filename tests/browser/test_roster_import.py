@@ -5,6 +5,7 @@ The workbook is written with openpyxl in the test, as a county would fill it.
 
 import pytest
 
+from accounts.services import user_provision
 from teams.models import Membership, Person
 from tests.browser.conftest import PASSWORD, read_db
 from tests.dashboards.conftest import TODAY
@@ -15,7 +16,6 @@ from tests.factories import (
     make_id_number,
 )
 from tests.workbook_helpers import table, write_xlsx
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

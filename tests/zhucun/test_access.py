@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.services import user_provision
 from assessments.models import (
     Assessment,
     TargetItem,
@@ -44,7 +45,6 @@ from villages.models import Household, Region, Village
 from zhucun.access import get_scoped_or_404, require_in_scope, scoped, scoped_models
 from zhucun.audit import audit_record
 from zhucun.models import AuditEntry, ImportJob, UserScope
-from zhucun.services import user_provision
 
 D = datetime.date
 PROJECT_APPS = ("villages", "teams", "attendance", "assessments", "funding", "zhucun")

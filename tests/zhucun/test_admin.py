@@ -648,7 +648,7 @@ def test_prefectures_and_counties_cannot_be_deleted(superuser_client, zhaojue):
 
 @pytest.fixture
 def clerk_client(client, db):
-    from zhucun.services import user_provision
+    from accounts.services import user_provision
 
     user, _created = user_provision(
         username="zhaojue_clerk",

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts.services import user_provision
 from tests.factories import TownshipFactory
 from villages.models import Region
 from zhucun.models import AuditEntry
 from zhucun.roles import PERMISSIONS
-from zhucun.services import user_provision
 
 ZHAOJUE = "513431"
 SYSTEM_APPS = ("auth", "authtoken", "django_celery_beat", "axes")

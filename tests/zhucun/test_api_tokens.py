@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.services import user_provision
 from zhucun.api_tokens import api_token_issue
 from zhucun.models import ApiToken, AuditEntry
-from zhucun.services import user_provision
 
 PASSWORD = "Zhucun@2026demo"
 

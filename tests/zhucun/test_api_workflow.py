@@ -13,6 +13,7 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.services import user_provision
 from tests.factories import (
     TermFactory,
     TownshipFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
     make_id_number,
 )
 from zhucun.models import AuditEntry
-from zhucun.services import user_provision
 
 pytestmark = pytest.mark.django_db
 

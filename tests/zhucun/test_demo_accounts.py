@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
-from zhucun.management.commands.demo_accounts import (
+from accounts.management.commands.demo_accounts import (
     ADMIN,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,

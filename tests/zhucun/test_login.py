@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.services import user_provision
 from zhucun.models import ApiToken
-from zhucun.services import user_provision
 
 PASSWORD = "Zhucun@2026demo"
 

@@ -5,11 +5,11 @@ import logging
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from accounts.services import user_provision
 from teams.services import person_reveal_personal_data
 from tests.factories import MembershipFactory
 from zhucun.log_redaction import redact
 from zhucun.models import AuditEntry
-from zhucun.services import user_provision
 
 
 def test_redact_masks_ids_phones_and_secrets():

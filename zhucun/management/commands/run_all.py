@@ -8,7 +8,7 @@ import urllib.request
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zhucun.management.commands.demo_accounts import (
+from accounts.management.commands.demo_accounts import (
     accounts_table,
     demo_role_accounts,
 )

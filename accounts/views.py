@@ -9,17 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.services import user_provision
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
-from zhucun.services import user_provision
-
-
-def may_manage_users(user) -> bool:
-    scope = user_scope(user)
-    return user.is_superuser or (
-        scope is not None
-        and scope.role in (UserScope.Role.PROVINCE, UserScope.Role.COUNTY)
-    )
+from zhucun.roles import may_manage_users
 
 
 class UserForm(forms.Form):

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
+from accounts.services import account_record, account_snapshot
 from zhucun.audit import audit_record, diff
-from zhucun.services import account_record, account_snapshot
 
 SYSTEM_APPS = ("auth", "authtoken", "django_celery_beat", "axes")
 
@@ -150,3 +150,8 @@ def restrict_system_admins(site: admin.AdminSite = admin.site) -> None:
             )
         site.unregister(model)
         site.register(model, restricted)
+
+
+# accounts comes after auth, django_celery_beat and axes in INSTALLED_APPS,
+# so their admins are registered by now.
+restrict_system_admins()

@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.services import resolve_scope, user_provision
 from teams.models import Membership
 from villages.models import Region
 from zhucun.audit import audit_context, audit_record, diff, snapshot
 from zhucun.models import UserScope
-from zhucun.services import resolve_scope, user_provision
 
 DEMO_PASSWORD = "Zhucun@2026demo"
 

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import user_provision
 from zhucun.audit import audit_context
 from zhucun.models import UserScope
-from zhucun.services import user_provision
 
 # The service names fields in English; the command line answers in Chinese.
 FIELD_LABELS = {
