@@ -1,17 +1,28 @@
-"""Django's own admins (accounts, groups, tokens, schedules, lockouts): superusers only.
+"""The system's admin pages: the audit trail (read-only, scoped) and Django's own admins.
+
+Django's own admins (accounts, groups, tokens, schedules, lockouts) are for
+superusers only.
 
 Accounts are managed on zhucun's user pages and by ``create_user``; these
 admins are the system administrators' tools. Every change a superuser makes
 to an account here is written to the zhucun audit trail, without the password.
 """
 
+import json
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import account_record, account_snapshot
+from villages.admin_filters import region_filters
+from zhucun.admin import DeclaredLookupsMixin, ScopedAdminMixin
+from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter
 from zhucun.audit import audit_record, diff
+from zhucun.models import AuditEntry
 
 SYSTEM_APPS = ("auth", "authtoken", "django_celery_beat", "axes")
 
@@ -155,3 +166,60 @@ def restrict_system_admins(site: admin.AdminSite = admin.site) -> None:
 # accounts comes after auth, django_celery_beat and axes in INSTALLED_APPS,
 # so their admins are registered by now.
 restrict_system_admins()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(DeclaredLookupsMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The audit trail: readable, never written or removed from the admin."""
+
+    list_display = (
+        "at",
+        "actor",
+        "source",
+        "action",
+        "model",
+        "object_repr",
+        "county_code",
+        "ip_address",
+    )
+    list_filter = (
+        "action",
+        AuditModelFilter,
+        AuditSourceFilter,
+        *region_filters(code_field="county_code"),
+    )
+    list_select_related = ("actor",)
+    # Exact matches only: a substring search would scan the whole trail.
+    search_fields = ("=object_id", "=object_repr", "=actor__username")
+    ordering = ("-at", "-id")
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
+    list_per_page = 50
+    fields = (
+        "at",
+        "actor",
+        "source",
+        "ip_address",
+        "action",
+        "model",
+        "object_id",
+        "object_repr",
+        "county_code",
+        "changes_display",
+    )
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("变更内容"))
+    def changes_display(self, obj):
+        text = json.dumps(obj.changes, ensure_ascii=False, indent=2, sort_keys=True)
+        return format_html("<pre>{}</pre>", text)

@@ -23,6 +23,7 @@ from teams.importing import (
 )
 from teams.models import Membership, Person
 from villages.models import Region
+from villages.places import PlaceLocator
 from zhucun.access import scoped
 from zhucun.audit import AuditBatch
 from zhucun.formats import percent
@@ -273,7 +274,7 @@ class AssessmentResource(WorkbookResource):
         )
 
 
-class AssessmentImporter(Importer):
+class AssessmentImporter(PlaceLocator, Importer):
     permissions = ("assessments.add_assessment", "assessments.change_assessment")
 
     def check(self, rows: list[Row], *, lock: bool) -> None:

@@ -17,6 +17,7 @@ from teams.importing import (
     serving_membership,
 )
 from teams.models import Membership
+from villages.places import PlaceLocator
 from zhucun.access import scoped
 from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
@@ -110,7 +111,7 @@ def month_bounds(month):
     return month, month.replace(day=last), last
 
 
-class AttendanceImporter(Importer):
+class AttendanceImporter(PlaceLocator, Importer):
     permissions = (
         "attendance.add_monthlyattendance",
         "attendance.change_monthlyattendance",

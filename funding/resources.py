@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import Fund
 from teams.models import Team
+from villages.places import PlaceLocator
 from zhucun.access import scoped
 from zhucun.audit import AuditBatch
 from zhucun.periods import year_bounds
@@ -105,7 +106,7 @@ class FundResource(WorkbookResource):
 _AUDIT_FIELDS = ("team_id", "year", "amount", "source")
 
 
-class FundImporter(Importer):
+class FundImporter(PlaceLocator, Importer):
     permissions = ("funding.add_fund", "funding.change_fund")
 
     def check(self, rows: list[Row], *, lock: bool) -> None:

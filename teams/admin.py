@@ -16,7 +16,6 @@ from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkComm
 from teams.services import (
     PERSON_FIELDS,
     UNIT_FIELDS,
-    can_view_full_personal_data,
     membership_create,
     membership_end,
     pairing_create,
@@ -43,6 +42,7 @@ from zhucun.admin_filters import InPostFilter
 from zhucun.audit import snapshot
 from zhucun.id_numbers import mask_id_number, mask_phone
 from zhucun.queries import active_on
+from zhucun.roles import can_view_full_personal_data
 from zhucun.workbooks.admin import WorkbookAdminMixin
 
 # UNIT_FIELDS names relations by their columns; the form names them by the relation.

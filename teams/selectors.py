@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Pairing, Person, Team, Unit
-from teams.services import can_view_full_personal_data
 from villages.filters import RegionFilter, in_region
 from villages.models import Region, Village
 from villages.selectors import SortFilter, VillageDirectoryFilterSet
@@ -25,6 +24,7 @@ from zhucun.api_filters import IdFilter, StrictFilterSet
 from zhucun.id_numbers import mask_personal, normalize_id_number, parse_id_number
 from zhucun.models import UserScope
 from zhucun.queries import active_on
+from zhucun.roles import can_view_full_personal_data
 
 ACTIVE_ON_LABEL = _("在该日期（YYYY-MM-DD）处于派驻期内，含起止日。")
 

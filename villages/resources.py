@@ -11,6 +11,7 @@ import re
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
+from villages.places import PlaceLocator
 from villages.selectors import village_list
 from villages.services import VILLAGE_FIELDS, township_create
 from zhucun.audit import AuditBatch
@@ -132,7 +133,7 @@ class _NewTownship:
         return self.region.pk if self.region else None
 
 
-class VillageImporter(Importer):
+class VillageImporter(PlaceLocator, Importer):
     permissions = ("villages.add_village", "villages.change_village")
 
     def check(self, rows: list[Row], *, lock: bool) -> None:

@@ -72,6 +72,16 @@ def user_scope(user) -> UserScope | None:
     return user._zhucun_scope
 
 
+def sees_everything(user) -> bool:
+    """Whether ``user`` sees every row of every scoped model (superuser, province)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    scope = user_scope(user)
+    return scope is not None and scope.role == UserScope.Role.PROVINCE
+
+
 def scope_q(user, model: type[models.Model]) -> Q | None:
     """The filter for ``model``'s rows that ``user`` may see; None means all rows."""
     if getattr(user, "is_superuser", False) and user.is_active:

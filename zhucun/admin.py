@@ -10,22 +10,16 @@
   service's Chinese message on the field it names.
 """
 
-import json
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils.html import format_html
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from villages.admin_filters import region_filters
 from zhucun.access import scoped, scoped_models, user_scope
-from zhucun.admin_filters import AuditModelFilter, AuditSourceFilter
 from zhucun.audit import audit_record, diff, snapshot
-from zhucun.models import AuditEntry, UserScope
+from zhucun.models import UserScope
 
 _REFUSAL_ATTR = "_zhucun_refusal"
 
@@ -424,60 +418,3 @@ def changed_values(form, names) -> dict:
     return {
         name: form.cleaned_data[name] for name in names if name in form.changed_data
     }
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(DeclaredLookupsMixin, ScopedAdminMixin, admin.ModelAdmin):
-    """The audit trail: readable, never written or removed from the admin."""
-
-    list_display = (
-        "at",
-        "actor",
-        "source",
-        "action",
-        "model",
-        "object_repr",
-        "county_code",
-        "ip_address",
-    )
-    list_filter = (
-        "action",
-        AuditModelFilter,
-        AuditSourceFilter,
-        *region_filters(code_field="county_code"),
-    )
-    list_select_related = ("actor",)
-    # Exact matches only: a substring search would scan the whole trail.
-    search_fields = ("=object_id", "=object_repr", "=actor__username")
-    ordering = ("-at", "-id")
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-    list_per_page = 50
-    fields = (
-        "at",
-        "actor",
-        "source",
-        "ip_address",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "county_code",
-        "changes_display",
-    )
-    readonly_fields = fields
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("变更内容"))
-    def changes_display(self, obj):
-        text = json.dumps(obj.changes, ensure_ascii=False, indent=2, sort_keys=True)
-        return format_html("<pre>{}</pre>", text)

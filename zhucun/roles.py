@@ -173,3 +173,11 @@ def may_manage_users(user) -> bool:
         scope is not None
         and scope.role in (UserScope.Role.PROVINCE, UserScope.Role.COUNTY)
     )
+
+
+PERSONAL_DATA_PERMISSION = "teams.view_full_personal_data"
+
+
+def can_view_full_personal_data(user) -> bool:
+    """Holders of 查看完整身份证号码和联系电话 may reveal numbers (each reveal is audited)."""
+    return bool(user and user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION))

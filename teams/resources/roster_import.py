@@ -19,6 +19,7 @@ from teams.models import Membership, Person, Team, Term, Unit
 from teams.selectors import id_number_not_found
 from teams.services import PERSON_FIELDS
 from villages.models import LIANGSHAN_CODE
+from villages.places import PlaceLocator
 from zhucun.audit import AuditBatch
 from zhucun.policy import Thresholds
 from zhucun.workbooks.bulk import insert_dicts, insert_instances
@@ -86,7 +87,7 @@ class _Span:
         return self.start <= day <= self.end
 
 
-class RosterImporter(Importer):
+class RosterImporter(PlaceLocator, Importer):
     """Place each row's person on a team; stored rows are read as plain values.
 
     A 50,000-row roster meets as many stored people and memberships on re-import;

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from teams.models import Unit, WorkCommittee
 from teams.selectors import unit_list
 from villages.models import Region
+from villages.places import PlaceIndex
 from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
@@ -20,7 +21,6 @@ from zhucun.workbooks.importer import (
     apply_changes,
     changed_fields,
 )
-from zhucun.workbooks.places import PlaceIndex
 from zhucun.workbooks.values import CellError, fold
 
 

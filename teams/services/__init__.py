@@ -14,9 +14,7 @@ from .appointment import (
 )
 from .roster import (
     PERSON_FIELDS,
-    PERSONAL_DATA_PERMISSION,
     UNIT_FIELDS,
-    can_view_full_personal_data,
     membership_create,
     membership_end,
     pairing_create,
@@ -30,11 +28,9 @@ from .roster import (
 )
 
 __all__ = [
-    "PERSONAL_DATA_PERMISSION",
     "PERSON_FIELDS",
     "UNIT_FIELDS",
     "Step",
-    "can_view_full_personal_data",
     "membership_create",
     "membership_end",
     "membership_insure",

@@ -18,6 +18,7 @@ from zhucun.audit import audit_record, diff, snapshot
 from zhucun.id_numbers import parse_id_number
 from zhucun.policy import Thresholds
 from zhucun.queries import active_on
+from zhucun.roles import can_view_full_personal_data
 
 PERSON_FIELDS = (
     "name",
@@ -415,14 +416,6 @@ def membership_end(
         user=user,
     )
     return membership
-
-
-PERSONAL_DATA_PERMISSION = "teams.view_full_personal_data"
-
-
-def can_view_full_personal_data(user) -> bool:
-    """Holders of 查看完整身份证号码和联系电话 may reveal numbers (each reveal is audited)."""
-    return bool(user and user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION))
 
 
 @transaction.atomic

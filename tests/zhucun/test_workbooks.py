@@ -8,9 +8,9 @@ import pytest
 
 from tests.workbook_helpers import read_xlsx, run, write_xlsx
 from villages.models import Region, Village
+from villages.places import PlaceIndex
 from zhucun.workbooks.columns import IdNumberWidget
 from zhucun.workbooks.kinds import resource_class
-from zhucun.workbooks.places import PlaceIndex
 from zhucun.workbooks.reading import openpyxl_grids, read_workbook
 from zhucun.workbooks.safety import WorkbookRefused, check_workbook_file
 from zhucun.workbooks.values import (

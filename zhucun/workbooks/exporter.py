@@ -1,7 +1,7 @@
 """Export a kind in the layout it is imported in, scoped to the user.
 
 身份证号码 and 联系电话 go out in full only to users who may see them
-(``teams.services.can_view_full_personal_data``) and to the system (command line
+(``zhucun.roles.can_view_full_personal_data``) and to the system (command line
 without ``--user``); each such export is recorded as one ``reveal`` audit entry.
 Anyone else gets them masked, and the title row says that such a workbook cannot be
 imported again.
@@ -17,12 +17,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.services import can_view_full_personal_data
-from villages.models import Region
 from zhucun.access import user_scope
 from zhucun.audit import audit_record_about
 from zhucun.models import AuditEntry
 from zhucun.pages import xlsx_attachment
+from zhucun.roles import can_view_full_personal_data
 from zhucun.workbooks.columns import DateWidget, IdNumberWidget, PhoneWidget
 from zhucun.workbooks.kinds import TITLES, resource_class
 from zhucun.workbooks.writing import SheetLayout, write_workbook
@@ -69,7 +68,7 @@ def export_workbook(
     kind: str,
     target,
     user=None,
-    county: Region | None = None,
+    county=None,
     pks: Iterable[int] | None = None,
 ) -> ExportResult:
     """Write ``kind``'s rows that ``user`` may see (None: the system) to ``target``.
@@ -173,12 +172,12 @@ def _record_reveal(*, user, kind: str, title: str, rows: int, county) -> None:
     )
 
 
-def _scope_region(user) -> Region | None:
+def _scope_region(user):
     scope = user_scope(user) if user is not None else None
     return scope.region if scope is not None and scope.region_id else None
 
 
-def _county_code_of(region: Region | None) -> str:
+def _county_code_of(region) -> str:
     """The code of the county ``region`` is, or lies in ("" above a county)."""
     if region is None:
         return ""
@@ -188,7 +187,7 @@ def _county_code_of(region: Region | None) -> str:
 
 
 def export_response(
-    *, kind: str, user, pks: Iterable[int] | None = None, county: Region | None = None
+    *, kind: str, user, pks: Iterable[int] | None = None, county=None
 ) -> HttpResponse:
     """``kind``'s rows that ``user`` may see as a download, laid out as imported."""
     buffer = io.BytesIO()

@@ -25,23 +25,20 @@ missing column keeps every stored value). Yes/no flags read blank as 否.
 import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property
 from pathlib import Path
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from villages.models import Region, Village
-from zhucun.access import scope_q, scoped, user_scope
+from zhucun.access import scoped, sees_everything, user_scope
 from zhucun.audit import AuditBatch, audit_context, diff
 from zhucun.workbooks.columns import KEEP, Column
-from zhucun.workbooks.places import PlaceIndex
 from zhucun.workbooks.reading import WorkbookData
 from zhucun.workbooks.reports import write_error_workbook
 from zhucun.workbooks.results import ImportResult, Row, RowError
 from zhucun.workbooks.safety import WorkbookRefused
 from zhucun.workbooks.sandbox import WorkbookUnreadable, read_workbook_bounded
-from zhucun.workbooks.values import CellError, fold
+from zhucun.workbooks.values import CellError
 
 Progress = Callable[[int, str], None]
 
@@ -51,7 +48,7 @@ class ScopeGate:
 
     def __init__(self, user):
         self.user = user
-        self.everything = user is None or scope_q(user, Village) is None
+        self.everything = user is None or sees_everything(user)
         scope = user_scope(user) if user is not None else None
         self.path = (
             scope.region.path
@@ -145,72 +142,6 @@ class Importer:
 
     def check(self, rows: list[Row], *, lock: bool) -> None:
         raise NotImplementedError
-
-    @cached_property
-    def places(self) -> PlaceIndex:
-        return PlaceIndex()
-
-    # --- placing rows: 市（州） → 县（市、区） → 乡（镇） → 村 ------------------------
-    def locate_counties(self, rows: Iterable[Row]) -> None:
-        """Set ``row.place`` to [county, None, None]; load those counties' townships."""
-        places = self.places
-        found: dict[tuple, Region | CellError] = {}
-        for row in rows:
-            if not row.ok:
-                continue
-            key = (fold(row.data["prefecture"]), fold(row.data["county"]))
-            if key not in found:
-                found[key] = self._county(row.data["prefecture"], row.data["county"])
-            county = found[key]
-            if isinstance(county, tuple):
-                row.reject(*county)
-            else:
-                row.place = [county, None, None]
-        places.load_townships({row.place[0].pk for row in rows if row.ok and row.place})
-
-    def _county(self, prefecture_name, county_name):
-        try:
-            prefecture = self.places.prefecture(prefecture_name)
-        except CellError as exc:
-            return ("市（州）", exc.message)
-        try:
-            return self.places.county(prefecture, county_name)
-        except CellError as exc:
-            return ("县（市、区）", exc.message)
-
-    def locate_villages(self, rows: list[Row], *, village_field: str = "village"):
-        """Place rows in an existing township and village, within the user's scope."""
-        self.locate_counties(rows)
-        places = self.places
-        for row in rows:
-            if not row.ok:
-                continue
-            county = row.place[0]
-            township = places.township(county, row.data["township"])
-            if township is None:
-                row.reject(
-                    "乡（镇）",
-                    _("%(county)s没有名为“%(name)s”的乡（镇），请先导入贫困村名册。")
-                    % {"county": county.name, "name": row.data["township"]},
-                )
-                continue
-            row.place[1] = township
-        places.load_villages({row.place[1].pk for row in rows if row.ok and row.place})
-        for row in rows:
-            if not row.ok:
-                continue
-            township = row.place[1]
-            village = places.village(township, row.data[village_field])
-            if village is None:
-                row.reject(
-                    "村",
-                    _("%(township)s没有名为“%(name)s”的村，请先导入贫困村名册。")
-                    % {"township": township.name, "name": row.data[village_field]},
-                )
-            elif not self.gate.allows_path(township.path):
-                row.reject("村", self.gate.refusal(village.name))
-            else:
-                row.place[2] = village
 
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
         raise NotImplementedError

@@ -7,10 +7,12 @@ few queries up front; lookups are then dictionary reads.
 """
 
 from collections.abc import Iterable
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
+from zhucun.workbooks.results import Row
 from zhucun.workbooks.values import CellError, fold
 
 Level = Region.Level
@@ -166,3 +168,77 @@ class PlaceIndex:
 
     def county_of(self, village: Village) -> Region:
         return self.by_id[village.county_id]
+
+
+class PlaceLocator:
+    """Mixed into an importer whose rows name a place: 市（州） → 县（市、区） → 乡（镇） → 村.
+
+    The importer's ``gate`` (``zhucun.workbooks.importer.ScopeGate``) says which
+    places the user may write in.
+    """
+
+    @cached_property
+    def places(self) -> PlaceIndex:
+        return PlaceIndex()
+
+    # --- placing rows: 市（州） → 县（市、区） → 乡（镇） → 村 ------------------------
+    def locate_counties(self, rows: Iterable[Row]) -> None:
+        """Set ``row.place`` to [county, None, None]; load those counties' townships."""
+        places = self.places
+        found: dict[tuple, Region | CellError] = {}
+        for row in rows:
+            if not row.ok:
+                continue
+            key = (fold(row.data["prefecture"]), fold(row.data["county"]))
+            if key not in found:
+                found[key] = self._county(row.data["prefecture"], row.data["county"])
+            county = found[key]
+            if isinstance(county, tuple):
+                row.reject(*county)
+            else:
+                row.place = [county, None, None]
+        places.load_townships({row.place[0].pk for row in rows if row.ok and row.place})
+
+    def _county(self, prefecture_name, county_name):
+        try:
+            prefecture = self.places.prefecture(prefecture_name)
+        except CellError as exc:
+            return ("市（州）", exc.message)
+        try:
+            return self.places.county(prefecture, county_name)
+        except CellError as exc:
+            return ("县（市、区）", exc.message)
+
+    def locate_villages(self, rows: list[Row], *, village_field: str = "village"):
+        """Place rows in an existing township and village, within the user's scope."""
+        self.locate_counties(rows)
+        places = self.places
+        for row in rows:
+            if not row.ok:
+                continue
+            county = row.place[0]
+            township = places.township(county, row.data["township"])
+            if township is None:
+                row.reject(
+                    "乡（镇）",
+                    _("%(county)s没有名为“%(name)s”的乡（镇），请先导入贫困村名册。")
+                    % {"county": county.name, "name": row.data["township"]},
+                )
+                continue
+            row.place[1] = township
+        places.load_villages({row.place[1].pk for row in rows if row.ok and row.place})
+        for row in rows:
+            if not row.ok:
+                continue
+            township = row.place[1]
+            village = places.village(township, row.data[village_field])
+            if village is None:
+                row.reject(
+                    "村",
+                    _("%(township)s没有名为“%(name)s”的村，请先导入贫困村名册。")
+                    % {"township": township.name, "name": row.data[village_field]},
+                )
+            elif not self.gate.allows_path(township.path):
+                row.reject("村", self.gate.refusal(village.name))
+            else:
+                row.place[2] = village
