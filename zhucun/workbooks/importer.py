@@ -22,6 +22,7 @@ Blank cells: a required column must be filled; an optional one takes its column'
 missing column keeps every stored value). Yes/no flags read blank as 否.
 """
 
+import abc
 import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -125,7 +126,7 @@ def snapshot_values(values: dict) -> dict:
     return plain
 
 
-class Importer:
+class Importer(abc.ABC):
     """One kind's rules: place the rows, check them, write them in bulk.
 
     Subclasses implement ``check`` (set ``row.outcome`` and ``row.plan`` or reject
@@ -140,11 +141,13 @@ class Importer:
         self.result = result
         self.gate = ScopeGate(user)
 
+    @abc.abstractmethod
     def check(self, rows: list[Row], *, lock: bool) -> None:
-        raise NotImplementedError
+        """Set each row's ``outcome`` and ``plan``, or reject it."""
 
+    @abc.abstractmethod
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
-        raise NotImplementedError
+        """Write the checked rows in bulk and record them in ``audit``."""
 
     # --- helpers for subclasses ---------------------------------------------
     @staticmethod
