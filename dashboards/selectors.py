@@ -36,9 +36,9 @@ from dashboards.summaries import (
     cap_by_county,
     place_counts,
     summary_counts,
-    team_size_conditions,
     village_counts,
 )
+from teams import figures
 from teams.models import Membership, Team
 from villages.models import Region
 from zhucun import clock
@@ -46,7 +46,6 @@ from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
 from zhucun.periods import Quarter, month_of, previous_month
 from zhucun.policy import Thresholds
-from zhucun.queries import active_on
 
 DASHBOARD_LEVELS = (
     Region.Level.PROVINCE,
@@ -333,30 +332,21 @@ def county_teams(
     of the county), to carry on its row.
     """
     today = clock.today()
-    thresholds = Thresholds.from_settings()
-    members, _liangshan, _small, _in_range = team_size_conditions(today, thresholds)
-    minimum = (
-        thresholds.liangshan_min_members
-        if county.is_liangshan
-        else thresholds.team_min_members
-    )
-    teams = (
+    teams = figures.with_staffing(
         scoped(
             user,
-            Team.objects.filter(active_on(today), village__county=county),
-        )
-        .select_related("village__township")
-        .annotate(n=members)
-        .order_by("village__township__code", "village__name", "id")
-    )
+            Team.objects.filter(figures.in_post(today), village__county=county),
+        ),
+        today,
+    ).select_related("village__township")
     return [
         TeamRow(
             team=t,
-            members=t.n,
-            short=t.n < minimum,
+            members=t.members,
+            short=t.short,
             counts=None if counts is None else PlaceRow(**_sum([counts.get(t.pk, {})])),
         )
-        for t in teams
+        for t in teams.order_by("village__township__code", "village__name", "id")
     ]
 
 

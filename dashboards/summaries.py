@@ -25,16 +25,16 @@ from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
 from funding.selectors import funding_by_team
-from teams.models import Membership, Team
-from villages.models import LIANGSHAN_CODE, Household, Region, Village
+from teams import figures
+from teams.models import Team
+from villages.models import Household, Region, Village
 from zhucun import clock
 from zhucun.access import scoped
 from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
-from zhucun.queries import SubqueryCount, active_on, overlapping
+from zhucun.queries import active_on, overlapping
 
-LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
 QUARTERS = 4
 LOCK_NAME = "attendance.place_summary"
 
@@ -46,19 +46,24 @@ _KEYS = {
 }
 
 
-def team_size_conditions(today: datetime.date, thresholds: Thresholds):
-    members = SubqueryCount(
-        Membership.objects.filter(active_on(today), team=OuterRef("pk")).values("id")
-    )
-    liangshan = Q(village__county__code__startswith=LIANGSHAN_PREFIX)
-    small = (liangshan & Q(n__lt=thresholds.liangshan_min_members)) | (
-        ~liangshan & Q(n__lt=thresholds.team_min_members)
-    )
+def team_size_counts(today: datetime.date, thresholds: Thresholds) -> dict:
+    """Aggregates of teams ``with_staffing``: in post, members, short, 凉山州 4–7.
+
+    "Short" is ``teams.figures.short_of_members``, the team list's and the
+    compliance rules' definition.
+    """
+    liangshan = figures.is_liangshan()
     in_range = liangshan & Q(
-        n__gte=thresholds.liangshan_min_members,
-        n__lte=thresholds.liangshan_max_members,
+        members__gte=thresholds.liangshan_min_members,
+        members__lte=thresholds.liangshan_max_members,
     )
-    return members, liangshan, small, in_range
+    return {
+        "c_teams": Count("id"),
+        "c_members": Sum("members"),
+        "c_small": Count("id", filter=figures.short_of_members(today)),
+        "c_liangshan": Count("id", filter=liangshan),
+        "c_in_range": Count("id", filter=in_range),
+    }
 
 
 def village_counts(
@@ -201,24 +206,16 @@ def _add(counts: dict[int, dict], rows, key: str, **fields: str) -> None:
 
 def _team_rows(user, path: str, team_key: str, today, thresholds: Thresholds):
     """Teams in post on ``today`` and their members, by place."""
-    members, liangshan, small, in_range = team_size_conditions(today, thresholds)
+    teams = scoped(
+        user,
+        Team.objects.filter(
+            figures.in_post(today), village__township__path__startswith=path
+        ),
+    )
     return (
-        scoped(
-            user,
-            Team.objects.filter(
-                active_on(today), village__township__path__startswith=path
-            ),
-        )
-        .order_by()
-        .annotate(n=members)
+        figures.with_staffing(teams.order_by(), today, thresholds)
         .values(team_key)
-        .annotate(
-            c_teams=Count("id"),
-            c_members=Sum("n"),
-            c_small=Count("id", filter=small),
-            c_liangshan=Count("id", filter=liangshan),
-            c_in_range=Count("id", filter=in_range),
-        )
+        .annotate(**team_size_counts(today, thresholds))
     )
 
 

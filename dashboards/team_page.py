@@ -22,6 +22,7 @@ from compliance import selectors as compliance_selectors
 from compliance.models import FindingRecord
 from funding import selectors as funding_selectors
 from funding.models import Fund
+from teams import figures
 from teams.models import Membership, Team
 from teams.team_selectors import (
     SET_ON_CREATE,
@@ -31,7 +32,6 @@ from teams.team_selectors import (
 from zhucun import clock
 from zhucun.access import scoped
 from zhucun.models import AuditEntry
-from zhucun.policy import Thresholds
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class TeamPage:
     timeline: list[TimelineEvent]
     members_in_post: int
     least: int
+    short: bool
+    status: figures.TeamStatus
 
 
 def _actors(user, memberships: list[Membership]) -> dict[tuple[int, str], str]:
@@ -161,11 +163,15 @@ def team_page(*, user, pk: int) -> TeamPage:
     members, attendance by month, visits by quarter, reports, training days,
     funds, findings and the audit trail.
     """
-    team = scoped(
-        user,
-        Team.objects.select_related(
-            "village__township", "village__county__parent", "term"
+    today = clock.today()
+    team = figures.with_staffing(
+        scoped(
+            user,
+            Team.objects.select_related(
+                "village__township", "village__county__parent", "term"
+            ),
         ),
+        today,
     ).get(pk=pk)
     memberships = list(
         scoped(user, Membership.objects.select_related("person", "unit"))
@@ -206,18 +212,6 @@ def team_page(*, user, pk: int) -> TeamPage:
     findings = list(
         compliance_selectors.finding_list(user=user).filter(team_id=team.pk)
     )
-    today = clock.today()
-    in_post = sum(
-        1
-        for m in memberships
-        if m.start_date <= today and (m.end_date is None or m.end_date >= today)
-    )
-    rules = Thresholds.from_settings()
-    least = (
-        rules.liangshan_min_members
-        if team.village.county.is_liangshan
-        else rules.team_min_members
-    )
     return TeamPage(
         team=team,
         memberships=memberships,
@@ -228,8 +222,10 @@ def team_page(*, user, pk: int) -> TeamPage:
         funds=funds,
         findings=findings,
         timeline=timeline(user, memberships),
-        members_in_post=in_post,
-        least=least,
+        members_in_post=team.members,
+        least=team.least,
+        short=team.short,
+        status=figures.TeamStatus(team.status),
     )
 
 

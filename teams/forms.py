@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from teams.figures import TeamStatus
 from teams.models import Membership, Term
 from teams.selectors import person_by_id_number
-from teams.team_selectors import TEAM_SORTS
+from teams.team_selectors import ALL_STATUSES, TEAM_SORTS
 from zhucun import clock
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,6 +24,14 @@ class TeamFilterForm(forms.Form):
         required=False,
         empty_label=_("全部"),
     )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            *TeamStatus.choices,
+            (ALL_STATUSES, _("全部")),
+        ],
+    )
     short = forms.BooleanField(label=_("人数不足"), required=False)
     liangshan = forms.BooleanField(label=_("凉山州"), required=False)
     sort = forms.ChoiceField(
@@ -38,6 +47,7 @@ class TeamFilterForm(forms.Form):
             "q": data.get("q", ""),
             "region": data.get("region", ""),
             "term": data["term"].pk if data.get("term") else "",
+            "status": data.get("status") or TeamStatus.IN_POST,
             "short": data.get("short", False),
             "liangshan": data.get("liangshan", False),
             "sort": data.get("sort", ""),

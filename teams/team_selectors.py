@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -22,16 +21,13 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teams import figures
 from teams.models import Membership, Person, Team
 from teams.selectors import TeamFilterSet
-from villages.models import LIANGSHAN_CODE
 from zhucun import clock
 from zhucun.access import scoped, user_scope
 from zhucun.models import UserScope
-from zhucun.policy import Thresholds
-from zhucun.queries import SubqueryCount, active_on
-
-LIANGSHAN_PREFIX = LIANGSHAN_CODE[:4]
+from zhucun.queries import active_on
 
 # ?sort= of the team list → its ordering (always ending in a unique key).
 TEAM_SORTS = {
@@ -50,32 +46,21 @@ TEAM_SORTS = {
 DEFAULT_SORT = "place"
 
 
-def _minimum_members() -> Case:
-    """The policy minimum of a team (二(三)): 4 in 凉山州, 3 elsewhere."""
-    rules = Thresholds.from_settings()
-    return Case(
-        When(
-            village__county__code__startswith=LIANGSHAN_PREFIX,
-            then=Value(rules.liangshan_min_members),
-        ),
-        default=Value(rules.team_min_members),
-        output_field=IntegerField(),
-    )
+# ?status= of the team list: a TeamStatus, or every team.
+ALL_STATUSES = "all"
 
 
 def team_rows(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Team]:
     """Teams for the list page and its export, with ``members`` in post today.
 
     ``filters``: ``q`` (village name), ``region`` (a code, with everything below
-    it), ``term`` (id), ``short`` (fewer members than the policy minimum),
+    it), ``term`` (id), ``status`` (a ``TeamStatus``, default in post; "all"
+    for every team), ``short`` (short of members, ``teams.figures``),
     ``liangshan`` (凉山州 only), ``sort`` (a key of TEAM_SORTS). One query, and
     one more to look up ``region``; ValidationError for a bad filter value.
     """
     filters = dict(filters or {})
     today = clock.today()
-    members = SubqueryCount(
-        Membership.objects.filter(active_on(today), team=OuterRef("pk")).values("id")
-    )
     first_secretary = (
         Membership.objects.filter(
             active_on(today), team=OuterRef("pk"), role=Membership.Role.FIRST_SECRETARY
@@ -83,26 +68,30 @@ def team_rows(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Tea
         .order_by("-start_date")
         .values("person__name")[:1]
     )
-    rows = scoped(
-        user,
-        Team.objects.select_related(
-            "village__township", "village__county__parent", "term"
+    rows = figures.with_staffing(
+        scoped(
+            user,
+            Team.objects.select_related(
+                "village__township", "village__county__parent", "term"
+            ),
         ),
-    ).annotate(
-        members=members,
-        least=_minimum_members(),
-        first_secretary=Subquery(first_secretary),
-    )
+        today,
+    ).annotate(first_secretary=Subquery(first_secretary))
     rows = TeamFilterSet.apply(
         {k: filters[k] for k in ("region", "term") if filters.get(k)}, rows
     )
+    status = filters.get("status") or figures.TeamStatus.IN_POST
+    if status not in (*figures.TeamStatus.values, ALL_STATUSES):
+        raise ValidationError({"status": _("未知的工作队状态。")})
+    if status != ALL_STATUSES:
+        rows = rows.filter(status=status)
     query = (filters.get("q") or "").strip()
     if query:
         rows = rows.filter(Q(village__name__icontains=query) | Q(name__icontains=query))
     if filters.get("short"):
-        rows = rows.filter(members__lt=F("least"))
+        rows = rows.filter(short=True)
     if filters.get("liangshan"):
-        rows = rows.filter(village__county__code__startswith=LIANGSHAN_PREFIX)
+        rows = rows.filter(figures.is_liangshan())
     sort = filters.get("sort") or DEFAULT_SORT
     if sort not in TEAM_SORTS:
         raise ValidationError({"sort": _("未知的排序方式。")})

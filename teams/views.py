@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from teams import team_selectors as selectors
+from teams.figures import TeamStatus
 from teams.forms import TeamFilterForm
 from teams.selectors import counties_for
 from zhucun.pages import paginate, wants_xlsx
@@ -42,7 +44,9 @@ def team_list(request):
         teams = selectors.team_rows(user=user, filters=filters)
     except ValidationError as exc:
         errors = exc.messages
-        teams = selectors.team_rows(user=user, filters={"sort": filters["sort"]})
+        teams = selectors.team_rows(
+            user=user, filters={"sort": filters["sort"], "status": filters["status"]}
+        )
     if wants_xlsx(request):
         if errors:
             raise Http404(errors[0])
@@ -59,6 +63,10 @@ def team_list(request):
             "errors": errors,
             "page": page,
             "regions": _region_choices(user),
+            "statuses": [
+                *TeamStatus.choices,
+                (selectors.ALL_STATUSES, _("全部")),
+            ],
             "sorts": [
                 (k, label) for k, (label, _order) in selectors.TEAM_SORTS.items()
             ],

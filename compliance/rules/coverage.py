@@ -7,6 +7,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teams import figures
 from teams.models import Team
 from villages.models import Village
 from zhucun.queries import active_on
@@ -14,7 +15,6 @@ from zhucun.queries import active_on
 from .common import (
     VILLAGE_FIELDS,
     active_teams,
-    members_on,
     team_finding,
     village_finding,
 )
@@ -189,11 +189,16 @@ class TeamTooSmall(Rule):
     def findings(self):
         ctx = self.ctx
         least = ctx.thresholds.team_min_members
+        # "Short on the day" is the team list's and the dashboards' own definition.
         rows = (
-            active_teams(ctx)
-            .exclude(village__county_id__in=ctx.liangshan_county_ids)
-            .annotate(size=Count("memberships", filter=members_on(ctx.as_of)))
-            .filter(size__lt=least)
+            figures.short_teams(
+                active_teams(ctx).exclude(
+                    village__county_id__in=ctx.liangshan_county_ids
+                ),
+                ctx.as_of,
+                ctx.thresholds,
+            )
+            .annotate(size=F("members"))
             .values("id", "size", *team_fields())
         )
         for row in rows:
@@ -225,11 +230,17 @@ class LiangshanTeamSize(Rule):
         ctx = self.ctx
         least = ctx.thresholds.liangshan_min_members
         most = ctx.thresholds.liangshan_max_members
+        # Below the minimum is ``teams.figures``' "short"; above 7 is this rule's own.
         rows = (
-            active_teams(ctx)
-            .filter(village__county_id__in=ctx.liangshan_county_ids)
-            .annotate(size=Count("memberships", filter=members_on(ctx.as_of)))
-            .filter(Q(size__lt=least) | Q(size__gt=most))
+            figures.with_staffing(
+                active_teams(ctx).filter(
+                    village__county_id__in=ctx.liangshan_county_ids
+                ),
+                ctx.as_of,
+                ctx.thresholds,
+            )
+            .filter(figures.short_of_members(ctx.as_of) | Q(members__gt=most))
+            .annotate(size=F("members"))
             .values("id", "size", *team_fields())
         )
         for row in rows:

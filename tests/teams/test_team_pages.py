@@ -21,6 +21,7 @@ from tests.assessments.factories import (
 from tests.factories import (
     MembershipFactory,
     TeamFactory,
+    TermFactory,
     TownshipFactory,
     VillageFactory,
 )
@@ -205,3 +206,82 @@ def test_only_the_county_sees_the_unfit_form(client, county_user, scoped_user):
     response = client.get(url)
     assert response.status_code == 200
     assert response.context["unfit_form"] is None
+
+
+# --- the status column and the current teams by default ----------------------------
+
+
+def ended_teams():
+    """A team whose term is over (已期满) and one withdrawn early (已撤回), both empty."""
+    old = TermFactory(
+        name="2016—2018年驻村期",
+        start_date=D(2016, 6, 1),
+        end_date=D(2018, 5, 31),
+        in_post_deadline=D(2016, 6, 30),
+    )
+    ended = team_of("513431", 0, "期满村")
+    ended.term, ended.start_date, ended.end_date = old, old.start_date, old.end_date
+    ended.save()
+    withdrawn = team_of("513431", 0, "撤回村")
+    withdrawn.end_date = D(2019, 6, 30)  # before its term's end (2020-05-31)
+    withdrawn.save()
+    return ended, withdrawn
+
+
+def test_the_list_shows_current_teams_by_default_and_ended_ones_on_request(
+    client, county_user
+):
+    """Ended teams are not judged on today's staffing: hidden, and never 「不足」."""
+    current = team_of("513431", 2, "在驻村")  # short: Liangshan needs 4
+    ended, withdrawn = ended_teams()
+    client.force_login(county_user)
+
+    def statuses(**params):
+        response = client.get(LIST, params)
+        return {t.pk: (t.status, t.short) for t in response.context["page"]}
+
+    assert statuses() == {current.pk: ("in_post", True)}
+    assert statuses(status="all") == {
+        current.pk: ("in_post", True),
+        ended.pk: ("ended", False),
+        withdrawn.pk: ("withdrawn", False),
+    }
+    assert statuses(status="ended") == {ended.pk: ("ended", False)}
+    assert statuses(status="withdrawn") == {withdrawn.pk: ("withdrawn", False)}
+    assert statuses(status="all", short="1") == {current.pk: ("in_post", True)}
+    text = client.get(LIST, {"status": "all"}).content.decode()
+    assert text.count('data-status="ended">') == 1
+    assert "已期满" in text and "已撤回" in text and "在驻" in text
+    assert text.count('class="mark mark--bad">不足') == 1
+
+
+def test_the_list_export_follows_the_status_filter(client, county_user):
+    current = team_of("513431", 4, "在驻村")
+    ended, _withdrawn = ended_teams()
+    MembershipFactory(team=ended, role=Membership.Role.FIRST_SECRETARY)
+    client.force_login(county_user)
+
+    def names(**params):
+        response = client.get(LIST, {"format": "xlsx", **params})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return {c for row in sheet.iter_rows(values_only=True) for c in row if c}
+
+    current_names = {m.person.name for m in current.memberships.all()}
+    ended_name = ended.memberships.get().person.name
+    assert current_names <= names() and ended_name not in names()
+    assert ended_name in names(status="all")
+
+
+def test_the_team_page_shows_the_status_and_no_shortfall_once_ended(
+    client, county_user
+):
+    ended, withdrawn = ended_teams()
+    client.force_login(county_user)
+    for team, label in ((ended, "已期满"), (withdrawn, "已撤回")):
+        response = client.get(reverse("teams:team-detail", args=[team.pk]))
+        text = response.content.decode()
+        assert label in text
+        assert "不足4人" not in text
+    short = team_of("513431", 2)
+    text = client.get(reverse("teams:team-detail", args=[short.pk])).content.decode()
+    assert "在驻" in text and "不足4人" in text
