@@ -105,6 +105,14 @@ class ComplianceRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _rule_counts(row, known: bool) -> dict:
+    """One rule's counts; before any run they are unknown (null), never 0."""
+    data = {**asdict(row), "id": row.id, "count": row.count}
+    if not known:
+        data.update(error=None, warning=None, count=None)
+    return data
+
+
 @extend_schema(tags=[_("合规检查")])
 class SummaryViewSet(viewsets.GenericViewSet):
     """Counts per rule and severity, with the same filters as the findings."""
@@ -128,29 +136,39 @@ class SummaryViewSet(viewsets.GenericViewSet):
         if place is not None and place.level == Region.Level.PROVINCE:
             place = None
         status = selectors.snapshot_status(user=user, region=place)
-        return summary, {"as_of": status.as_of, "checked_at": status.finished_at}
+        checked = status.as_of is not None
+        return summary, {
+            "as_of": status.as_of,
+            "checked_at": status.finished_at,
+            "checked": checked,
+            "message": ""
+            if checked
+            else _("尚未检查：还没有合规检查结果，问题数未知。"),
+        }
 
     @extend_schema(
         summary=_("合规问题统计"),
         description=_(
             "每条规则的错误、警告和合计问题数（全部规则，没有问题的为0），"
-            "以及检查日期 as_of。筛选条件与合规问题列表相同。"
+            "以及检查日期 as_of。尚未检查时 checked 为 false、各项计数为空（未知），"
+            "不是0。筛选条件与合规问题列表相同。"
         )
         + SNAPSHOT_NOTE,
         responses=ComplianceSummarySerializer,
     )
     def list(self, request):
         summary, snapshot = self._summary()
+        known = snapshot["checked"]
         data = {
             **snapshot,
-            "error": summary.error,
-            "warning": summary.warning,
-            "total": summary.total,
+            "error": summary.error if known else None,
+            "warning": summary.warning if known else None,
+            "total": summary.total if known else None,
             "count": len(summary.rows),
             "count_capped": False,
             "next": None,
             "previous": None,
-            "results": summary.rows,
+            "results": [_rule_counts(row, known) for row in summary.rows],
         }
         return Response(ComplianceSummarySerializer(data).data)
 
@@ -183,7 +201,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
             row = summary.get(pk)
         except KeyError:
             raise Http404 from None
-        data = {**asdict(row), "id": row.id, "count": row.count, **snapshot}
+        data = {**_rule_counts(row, snapshot["checked"]), **snapshot}
         return Response(ComplianceRuleSummarySerializer(data).data)
 
     @extend_schema(

@@ -5,6 +5,8 @@ pages, the API and exports read them without evaluating. Their tables were made
 by ``assessments`` and keep their names (``compliance/migrations/0001``).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from teams.models import Person, Team
 from villages.models import Region
+
+# A running Celery worker takes a queued task within seconds; a run still queued
+# after this has no worker to take it, and the page says so.
+WORKER_CLAIMS_WITHIN = datetime.timedelta(seconds=60)
 
 
 class ComplianceRun(models.Model):
@@ -74,6 +80,14 @@ class ComplianceRun(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def unclaimed(self) -> bool:
+        """Queued for longer than a worker takes to claim a task: none is running."""
+        return (
+            self.status == self.Status.PENDING
+            and timezone.now() - self.requested_at > WORKER_CLAIMS_WITHIN
+        )
 
 
 class FindingRecord(models.Model):

@@ -100,9 +100,15 @@ class ComplianceRuleCountSerializer(serializers.Serializer):
         choices=FindingRecord.Severity.choices,
         help_text=_("该规则本身的级别；年内进度类问题可能以警告计入"),
     )
-    error = serializers.IntegerField(help_text=_("错误级问题数"))
-    warning = serializers.IntegerField(help_text=_("警告级问题数"))
-    count = serializers.IntegerField(help_text=_("问题合计"))
+    error = serializers.IntegerField(
+        allow_null=True, help_text=_("错误级问题数；尚未检查时为空（未知，不是0）")
+    )
+    warning = serializers.IntegerField(
+        allow_null=True, help_text=_("警告级问题数；尚未检查时为空（未知，不是0）")
+    )
+    count = serializers.IntegerField(
+        allow_null=True, help_text=_("问题合计；尚未检查时为空（未知，不是0）")
+    )
 
 
 # When the counted findings were found.
@@ -114,15 +120,27 @@ class ComplianceSnapshotSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField(
         allow_null=True, help_text=_("该次检查完成的时间；尚未检查时为空")
     )
+    checked = serializers.BooleanField(
+        help_text=_("是否已有检查结果；为 false 时各项计数为空（未知），不是0")
+    )
+    message = serializers.CharField(
+        allow_blank=True, help_text=_("尚未检查时为「尚未检查」的说明；否则为空")
+    )
 
 
 # Counts per rule and severity (every rule, clean ones at 0): one object, though
 # the list route answers it.
 @extend_schema_serializer(many=False)
 class ComplianceSummarySerializer(ComplianceSnapshotSerializer):
-    error = serializers.IntegerField(help_text=_("错误级问题合计"))
-    warning = serializers.IntegerField(help_text=_("警告级问题合计"))
-    total = serializers.IntegerField(help_text=_("问题合计"))
+    error = serializers.IntegerField(
+        allow_null=True, help_text=_("错误级问题合计；尚未检查时为空")
+    )
+    warning = serializers.IntegerField(
+        allow_null=True, help_text=_("警告级问题合计；尚未检查时为空")
+    )
+    total = serializers.IntegerField(
+        allow_null=True, help_text=_("问题合计；尚未检查时为空")
+    )
     count = serializers.IntegerField(help_text=_("规则数（results 的行数）"))
     count_capped = serializers.BooleanField(help_text=_("总为 false：规则数不设上限"))
     next = serializers.CharField(allow_null=True, help_text=_("总为空：只有一页"))

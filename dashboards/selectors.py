@@ -355,8 +355,17 @@ def county_teams(
 
 @dataclass(frozen=True)
 class AttendanceMonths:
+    """The region's rollups of the chart's months; ``first``–``last`` is that span.
+
+    ``last_rollup`` is the latest rollup behind the rows, or, when the region
+    has none in the span, the latest of any month or region in scope (so the
+    page can say the span is not summarised and when a rollup last ran).
+    """
+
     rows: list[AttendanceRollup]
     last_rollup: datetime.datetime | None
+    first: datetime.date | None = None
+    last: datetime.date | None = None
 
     @property
     def empty(self) -> bool:
@@ -385,11 +394,13 @@ def attendance_months(*, user, region: Region, months: int = 12) -> AttendanceMo
         ).order_by("month")
     )
     if rows:
-        return AttendanceMonths(rows, max(r.computed_at for r in rows))
+        return AttendanceMonths(
+            rows, max(r.computed_at for r in rows), first=first, last=last
+        )
     latest = scoped(user, AttendanceRollup.objects.all()).aggregate(
         at=Max("computed_at")
     )["at"]
-    return AttendanceMonths([], latest)
+    return AttendanceMonths([], latest, first=first, last=last)
 
 
 # --- The county workbench ------------------------------------------------------

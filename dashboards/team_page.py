@@ -83,6 +83,7 @@ class TeamPage:
     least: int
     short: bool
     status: figures.TeamStatus
+    snapshot: compliance_selectors.SnapshotStatus
 
 
 def _actors(user, memberships: list[Membership]) -> dict[tuple[int, str], str]:
@@ -159,9 +160,9 @@ def timeline(user, memberships: list[Membership]) -> list[TimelineEvent]:
 def team_page(*, user, pk: int) -> TeamPage:
     """A team with everything its page shows; raises Team.DoesNotExist outside scope.
 
-    Nine queries whatever the number of members and records: the team, its
+    Ten queries whatever the number of members and records: the team, its
     members, attendance by month, visits by quarter, reports, training days,
-    funds, findings and the audit trail.
+    funds, findings, the compliance runs behind them and the audit trail.
     """
     today = clock.today()
     team = figures.with_staffing(
@@ -226,6 +227,10 @@ def team_page(*, user, pk: int) -> TeamPage:
         least=team.least,
         short=team.short,
         status=figures.TeamStatus(team.status),
+        # Without a run, no findings means "not checked", never "no problems".
+        snapshot=compliance_selectors.snapshot_status(
+            user=user, region=team.village.township
+        ),
     )
 
 

@@ -54,6 +54,7 @@ def render_team_page(request, pk: int, *, unfit_form: MarkUnfitForm | None = Non
         "teams/team_detail.html",
         {
             "data": data,
+            "snapshot": data.snapshot,
             "team": data.team,
             "county": data.team.village.county,
             "members": members,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compliance.selectors import Summary, finding_summary, snapshot_status
+from compliance.services import refresh_target
 from dashboards import selectors
 from dashboards.charts import BarChart, ChartRow, bar_chart, chart_workbook
 from villages.models import Region
@@ -451,6 +452,7 @@ def region(request, code: str):
         "region": region,
         "breadcrumbs": selectors.breadcrumbs(user=user, region=region),
         "snapshot": snapshot_status(user=user, region=region),
+        "refresh": refresh_target(user),
         "chart_list": list(data["charts"].values()),
         "today": clock.today(),
         **data,
@@ -522,6 +524,7 @@ def workbench(request, code: str):
         + "?"
         + urlencode({"county": county.code, "year": today.year}),
         "snapshot": snapshot_status(user=user, region=county),
+        "refresh": refresh_target(user),
     }
     return render(request, "dashboards/workbench.html", context)
 

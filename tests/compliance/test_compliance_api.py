@@ -242,8 +242,14 @@ def test_summary_dates_a_county_by_its_own_refresh(world, zhaojue_api):
 def test_summary_before_any_check_has_no_date(db, api):
     body = api.get(SUMMARY).json()
 
-    assert body["as_of"] is None and body["total"] == 0
+    # Unknown is not zero: no counts before a run, and it says so.
+    assert body["as_of"] is None and body["checked"] is False
+    assert body["total"] is None and body["error"] is None
+    assert "尚未检查" in body["message"]
     assert len(body["results"]) == len(rule_codes())
+    assert {r["count"] for r in body["results"]} == {None}
+    one = api.get(f"{SUMMARY}TEAM_TOO_SMALL/").json()
+    assert one["count"] is None and one["checked"] is False
 
 
 def test_summary_queries_do_not_grow_with_the_data(

@@ -56,11 +56,14 @@ def test_the_province_dashboard_drills_down_to_the_prefecture(
     for chart in ("coverage", "teams", "liangshan", "grades"):
         assert f'id="chart-{chart}"' in text
         assert reverse("dashboards:export", args=["510000", chart]) in text
-    assert "尚未进行合规检查" in text
+    # Before any run, the error count is unknown, not 0, and the check is offered.
+    assert 'data-state="unchecked"><span class="stats__value">尚未检查' in text
+    assert reverse("compliance:refresh") in text
     # The ranked chart and its table link each prefecture's dashboard.
     assert f'href="{_dashboard("513400")}"' in text
     assert "<svg" in text and "<table" in text
-    assert "尚未汇总" in text
+    # Which months are not summarised, in words: the rate is unknown, not 0.
+    assert "尚未汇总，在岗率未知（不是0）" in text
 
 
 def test_the_county_dashboard_lists_teams_and_links_their_page(
