@@ -40,7 +40,7 @@ from zhucun.admin import (
 )
 from zhucun.admin_filters import InPostFilter
 from zhucun.audit import snapshot
-from zhucun.id_numbers import mask_id_number, mask_phone
+from zhucun.id_numbers import mask_id_number, mask_phone, validate_phone
 from zhucun.queries import active_on
 from zhucun.roles import can_view_full_personal_data
 from zhucun.workbooks.admin import WorkbookAdminMixin
@@ -180,6 +180,7 @@ class PersonForm(ServiceForm):
         label=_("新联系电话"),
         max_length=20,
         required=False,
+        validators=[validate_phone],
         help_text=_("留空表示不修改；当前号码脱敏显示在上方。"),
     )
 
