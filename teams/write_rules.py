@@ -283,36 +283,30 @@ def liangshan_cap(proposals: Sequence[Proposal]) -> list[Refusal]:
 # --- dates within the team's term ---------------------------------------------------
 
 
+def _term_message(team: TeamFacts) -> str:
+    return _("驻村时间应在%(village)s工作队的派驻期内（%(start)s至%(end)s）。") % {
+        "village": team.village,
+        "start": team.start,
+        "end": team.end or _("今后"),
+    }
+
+
 def within_team_term(proposals: Sequence[Proposal]) -> list[Refusal]:
-    """A membership's dates lie in its team's term, and it ends after it starts."""
+    """A membership lies in its team's term (start, then end), and ends after it starts.
+
+    The start is judged first: a start years away is the mistake to name, not
+    the end date (the team's) that now precedes it.
+    """
     refusals = []
     for p in proposals:
-        if p.end is not None and p.end < p.start:
-            refusals.append(
-                Refusal(p.item, "end_date", _("驻村结束时间不能早于驻村起始时间。"))
-            )
-            continue
         team = p.team
-        late = team.end is not None and (
-            p.start > team.end or (p.end is not None and p.end > team.end)
-        )
-        if p.start < team.start or late:
-            starts_outside = p.start < team.start or (
-                team.end is not None and p.start > team.end
-            )
-            field = "start_date" if starts_outside else "end_date"
-            refusals.append(
-                Refusal(
-                    p.item,
-                    field,
-                    _("驻村时间应在%(village)s工作队的派驻期内（%(start)s至%(end)s）。")
-                    % {
-                        "village": team.village,
-                        "start": team.start,
-                        "end": team.end or _("今后"),
-                    },
-                )
-            )
+        if not _overlap(team.start, team.end, p.start, p.start):
+            refusals.append(Refusal(p.item, "start_date", _term_message(team)))
+        elif p.end is not None and p.end < p.start:
+            message = _("驻村结束时间不能早于驻村起始时间。")
+            refusals.append(Refusal(p.item, "end_date", message))
+        elif p.end is not None and team.end is not None and p.end > team.end:
+            refusals.append(Refusal(p.item, "end_date", _term_message(team)))
     return refusals
 
 
