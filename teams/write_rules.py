@@ -77,6 +77,19 @@ class Proposal:
         return _overlap(self.start, self.end, start, end)
 
 
+def proposal_of(membership: Membership) -> Proposal:
+    """A stored membership being changed, as the proposal that rewrites it."""
+    return Proposal(
+        item=None,
+        person=membership.person_id,
+        team=team_facts(membership.team),
+        role=membership.role,
+        start=membership.start_date,
+        end=membership.end_date,
+        replaces=membership.pk,
+    )
+
+
 def _overlap(a_start, a_end, b_start, b_end) -> bool:
     return (a_end is None or b_start <= a_end) and (b_end is None or a_start <= b_end)
 
