@@ -27,6 +27,7 @@ from teams.services import (
     unit_create,
     unit_update,
 )
+from teams.write_rules import membership_refusals, proposal_of
 from villages.admin_filters import region_filters
 from villages.models import Region
 from zhucun import clock
@@ -40,10 +41,11 @@ from zhucun.admin import (
 )
 from zhucun.admin_filters import InPostFilter
 from zhucun.audit import snapshot
-from zhucun.id_numbers import mask_id_number, mask_phone
+from zhucun.id_numbers import mask_id_number, mask_phone, validate_phone
 from zhucun.queries import active_on
 from zhucun.roles import can_view_full_personal_data
 from zhucun.workbooks.admin import WorkbookAdminMixin
+from zhucun.write_rules import raise_refusals
 
 # UNIT_FIELDS names relations by their columns; the form names them by the relation.
 UNIT_FORM_FIELDS = tuple(f.removesuffix("_id") for f in UNIT_FIELDS)
@@ -180,6 +182,7 @@ class PersonForm(ServiceForm):
         label=_("新联系电话"),
         max_length=20,
         required=False,
+        validators=[validate_phone],
         help_text=_("留空表示不修改；当前号码脱敏显示在上方。"),
     )
 
@@ -364,6 +367,8 @@ class MembershipWrites:
                     ).get(pk=obj.pk)
                     return membership_end(membership=stored, end_date=obj.end_date)
                 before = snapshot(Membership.objects.get(pk=obj.pk))
+                # The rules of membership_create, judged on the changed row.
+                raise_refusals(membership_refusals([proposal_of(obj)]))
                 return self.audited_save(
                     obj,
                     before=before,

@@ -6,13 +6,13 @@ looks each one up through a selector, so a row outside the user's scope is refus
 Notes on the bodies are comments: a docstring would become the schema's description.
 """
 
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from teams.models import Membership, Person, Unit
 from teams.services import Step
+from zhucun.id_numbers import validate_phone
 
 STEP_CHOICES = [
     (Step.PROPOSE, _("单位党委推荐")),
@@ -131,12 +131,6 @@ class PairingWriteSerializer(serializers.Serializer):
     assisted_county = _code(_("受援县的代码"))
 
 
-PHONE = RegexValidator(
-    r"^\+?[0-9][0-9-]{4,19}$",
-    _("联系电话只能由数字和“-”组成（可用“+”开头），至少5位。"),
-)
-
-
 # Body of POST /api/v1/people/ and (every field but id_number optional) PATCH.
 class PersonWriteSerializer(serializers.Serializer):
     id_number = serializers.CharField(
@@ -171,7 +165,7 @@ class PersonWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=20,
-        validators=[PHONE],
+        validators=[validate_phone],
         help_text=_("联系电话；响应中脱敏显示"),
     )
     is_midlevel_without_grassroots = serializers.BooleanField(

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Region, Village
+from zhucun.id_numbers import validate_phone
 
 
 class WorkCommittee(models.Model):
@@ -200,7 +201,13 @@ class Person(models.Model):
         _("职级"), max_length=20, choices=Rank.choices, default=Rank.OTHER
     )
     on_staff = models.BooleanField(_("在编在岗"), default=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
+    phone = models.CharField(
+        _("联系电话"),
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[validate_phone],
+    )
     # 应派尽派 (二(一)): cadres of these kinds are to be dispatched wherever possible.
     is_midlevel_without_grassroots = models.BooleanField(
         _("没有基层工作经历的中层干部"), default=False

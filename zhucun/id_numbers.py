@@ -72,6 +72,30 @@ def parse_id_number(raw: str) -> IdFacts:
 PERSONAL_FIELDS = ("id_number", "phone", "birth_date")
 
 
+# 联系电话: a mainland mobile (1[3-9] and 9 digits, as 3-4-4 with optional
+# separators) or a landline with its area code (0 + 2-3 digits, then 7-8 digits,
+# an optional extension after "-", a space, 转 or ext); both may start with +86.
+_PHONE = re.compile(
+    r"(?:\+86[ -]?)?"
+    r"(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}"
+    r"|0[0-9]{2,3}[ -]?[0-9]{3,4}[ -]?[0-9]{4}(?:(?:[ -]|转|ext\.?)[0-9]{1,6})?)"
+)
+
+
+def phone_message() -> str:
+    """The one wording of a bad 联系电话 (the number itself is never echoed)."""
+    return _(
+        "联系电话格式不正确：应为11位手机号码（如13812345678），"
+        "或带区号的固定电话（如028-12345678，可加分机号）。"
+    )
+
+
+def validate_phone(value: str) -> None:
+    """The one phone rule of the model, the API, the admin and the imports."""
+    if value and not _PHONE.fullmatch(str(value).strip()):
+        raise ValidationError(phone_message(), code="phone")
+
+
 def mask_id_number(number: str) -> str:
     """**************123X: only the last four characters stay."""
     return _keep_last_four(number)

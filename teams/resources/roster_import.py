@@ -5,9 +5,10 @@ Roster import rules: a person is identified by 身份证号码 (GB 11643 check d
 must exist; the row places the person on the team of that village for the term
 (期次) containing 驻村起始时间, and creates that team when the village has none for
 the term. A person may not be in two villages at once, a team has one first
-secretary at a time, and a Liangshan team has at most
-``Thresholds.liangshan_max_members`` members: all counted over the workbook and
-the database together.
+secretary at a time, a Liangshan team has at most
+``Thresholds.liangshan_max_members`` members on every day, and the dates lie in
+the team's term: the rules of ``teams.write_rules``, the same functions
+``membership_create`` calls, judged over the workbook and the database together.
 """
 
 import datetime
@@ -18,10 +19,9 @@ from django.utils.translation import gettext as _
 from teams.models import Membership, Person, Team, Term, Unit
 from teams.selectors import id_number_not_found
 from teams.services import PERSON_FIELDS
-from villages.models import LIANGSHAN_CODE
+from teams.write_rules import Proposal, TeamFacts, membership_refusals
 from villages.places import PlaceLocator
 from zhucun.audit import AuditBatch
-from zhucun.policy import Thresholds
 from zhucun.workbooks.bulk import insert_dicts, insert_instances
 from zhucun.workbooks.columns import (
     KEEP,
@@ -34,6 +34,7 @@ from zhucun.workbooks.importer import (
     chunks,
 )
 from zhucun.workbooks.values import fold
+from zhucun.write_rules import reject_rows
 
 
 def _facts(number: str) -> tuple[datetime.date, str]:
@@ -54,10 +55,17 @@ _PERSON_DEFAULTS = {
     "on_staff": True,
     "phone": "",
 }
-_OPEN = datetime.date.max
 # What the check reads of stored rows (the dicts become instances only to update).
 _PERSON_COLUMNS = ("id", "id_number", *_PERSON_DEFAULTS, "name", "unit_id")
-_TEAM_COLUMNS = ("id", "village_id", "term_id")
+_TEAM_COLUMNS = ("id", "village_id", "term_id", "start_date", "end_date")
+# The roster column of each field teams.write_rules speaks of.
+_RULE_COLUMNS = {
+    "person": "身份证号码",
+    "role": "驻村职务",
+    "team": "村",
+    "start_date": "驻村起始时间",
+    "end_date": "驻村结束时间",
+}
 _MEMBERSHIP_COLUMNS = (
     "id",
     "person_id",
@@ -68,23 +76,6 @@ _MEMBERSHIP_COLUMNS = (
     "start_date",
     "end_date",
 )
-
-
-class _Span:
-    """A membership as it will be after the import: stored, changed or new."""
-
-    __slots__ = ("start", "end", "team_key", "village", "row", "role", "stored")
-
-    def __init__(self, start, end, team_key, village, row, role, stored=None):
-        self.start, self.end = start, end or _OPEN
-        self.team_key, self.village, self.row = team_key, village, row
-        self.role, self.stored = role, stored
-
-    def overlaps(self, other: "_Span") -> bool:
-        return self.start <= other.end and other.start <= self.end
-
-    def active_on(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
 
 
 class RosterImporter(PlaceLocator, Importer):
@@ -132,9 +123,7 @@ class RosterImporter(PlaceLocator, Importer):
         self.new_teams: dict[tuple[int, int], Team] = {}
         self.new_team_villages: dict[tuple[int, int], object] = {}
         self._match(rows, stored)
-        spans = self._spans(rows, stored)
-        self._check_people(spans)
-        self._check_teams(spans)
+        reject_rows(membership_refusals(self._proposals(rows)), _RULE_COLUMNS)
         self._plan(rows)
 
     def _refuse_people_outside_scope(self, rows: list[Row]) -> None:
@@ -210,8 +199,6 @@ class RosterImporter(PlaceLocator, Importer):
                         or _("无"),
                     },
                 )
-            if end not in (None, KEEP) and end < start:
-                row.reject("驻村结束时间", _("驻村结束时间不能早于驻村起始时间。"))
             if row.ok:
                 row.plan = {
                     "unit_id": unit,
@@ -279,120 +266,38 @@ class RosterImporter(PlaceLocator, Importer):
             if plan["end"] is KEEP:
                 plan["end"] = match["end_date"] if match is not None else None
 
-    def _spans(self, rows: list[Row], stored: dict[int, dict]):
-        """Every person's and every team's memberships as they will be."""
-        claimed = {
-            row.plan["membership"]["id"]
-            for row in rows
-            if row.ok and row.plan.get("membership") is not None
-        }
-        by_person: dict[object, list[_Span]] = defaultdict(list)
-        by_team: dict[object, list[_Span]] = defaultdict(list)
-        team_keys = {t["id"]: key for key, t in self.teams.items()}
-        person_keys = {p["id"]: number for number, p in self.people.items()}
-        for m in stored.values():
-            if m["id"] in claimed:
-                continue
-            team_key = team_keys.get(m["team_id"], ("stored", m["team_id"]))
-            span = _Span(
-                m["start_date"], m["end_date"], team_key, None, None, m["role"], m
-            )
-            if m["person_id"] in person_keys:
-                by_person[person_keys[m["person_id"]]].append(span)
-            if m["team_id"] in team_keys:
-                by_team[team_key].append(span)
+    def _proposals(self, rows: list[Row]) -> list[Proposal]:
+        """Each sound row as the membership it will write, for teams.write_rules."""
+        by_id = self.places.by_id
+        proposals = []
         for row in rows:
             if not row.ok:
                 continue
-            plan = row.plan
-            span = _Span(
-                row.data["start_date"],
-                plan["end"],
-                plan["team_key"],
-                row.place[2],
-                row,
-                row.data["role"][0],
+            plan, village = row.plan, row.place[2]
+            key, term = plan["team_key"], plan["term"]
+            team = self.teams.get(key)
+            facts = TeamFacts(
+                key=team["id"] if team else ("new", *key),
+                village=village.name,
+                county_code=by_id[village.county_id].code,
+                start=team["start_date"] if team else term.start_date,
+                end=team["end_date"] if team else term.end_date,
             )
-            by_person[row.data["id_number"]].append(span)
-            by_team[plan["team_key"]].append(span)
-        return by_person, by_team
-
-    def _check_people(self, spans) -> None:
-        by_person, _by_team = spans
-        clashes = []
-        for person_spans in by_person.values():
-            if len(person_spans) < 2:
-                continue
-            person_spans.sort(key=lambda s: s.start)
-            for i, span in enumerate(person_spans):
-                for other in person_spans[i + 1 :]:
-                    if other.start > span.end:
-                        break
-                    clashes.append((span, other))
-                    clashes.append((other, span))
-        # Name the village of each stored membership in the way (one query).
-        team_ids = {o.stored["team_id"] for _s, o in clashes if o.row is None}
-        villages = dict(
-            Team.objects.filter(pk__in=team_ids).values_list("id", "village__name")
-        )
-        for span, other in clashes:
-            row = span.row
-            if row is None or not row.ok:
-                continue
-            if other.row is not None:
-                message = _(
-                    "与%(where)s的驻村时间重叠：同一干部同一时间只能在一个工作队。"
-                ) % {"where": other.row.where()}
-            else:
-                message = _(
-                    "该干部%(start)s起已在%(village)s驻村，同一时间只能在一个工作队。"
-                ) % {
-                    "start": other.stored["start_date"],
-                    "village": villages.get(other.stored["team_id"], ""),
-                }
-            row.reject("身份证号码", message)
-
-    def _check_teams(self, spans) -> None:
-        _by_person, by_team = spans
-        limit = Thresholds.from_settings().liangshan_max_members
-        for team_spans in by_team.values():
-            rows = [s for s in team_spans if s.row is not None and s.row.ok]
-            if not rows:
-                continue
-            secretaries = [
-                s for s in team_spans if s.role == Membership.Role.FIRST_SECRETARY
-            ]
-            for span in rows:
-                if span.role != Membership.Role.FIRST_SECRETARY:
-                    continue
-                if any(o is not span and o.overlaps(span) for o in secretaries):
-                    span.row.reject(
-                        "驻村职务",
-                        _(
-                            "该工作队同一时间已有第一书记，一个工作队只能有一名第一书记。"
-                        ),
-                    )
-            village = rows[0].village
-            if not self.places.by_id[village.county_id].code.startswith(
-                LIANGSHAN_CODE[:4]
-            ):
-                continue
-            for span in rows:
-                count = sum(1 for o in team_spans if o.active_on(span.start))
-                if count > limit:
-                    span.row.reject(
-                        "村",
-                        _(
-                            "凉山州工作队最多%(limit)d人，%(village)s工作队在%(date)s"
-                            "将有%(count)d人。"
-                        )
-                        % {
-                            "limit": limit,
-                            "village": village.name,
-                            "date": span.start,
-                            "count": count,
-                        },
-                    )
+            person = self.people.get(row.data["id_number"])
+            membership = plan.get("membership")
+            proposals.append(
+                Proposal(
+                    item=row,
+                    person=person["id"] if person else ("new", row.data["id_number"]),
+                    team=facts,
+                    role=row.data["role"][0],
+                    start=row.data["start_date"],
+                    end=plan["end"],
+                    replaces=membership["id"] if membership else None,
+                    where=row.where(),
+                )
+            )
+        return proposals
 
     # --- what changes -------------------------------------------------------------
     def _plan(self, rows: list[Row]) -> None:

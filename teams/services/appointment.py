@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from teams.models import Membership, Person, Unit
 from teams.services.roster import membership_create, membership_end
+from teams.write_rules import Replacement, replacement_refusals
 from villages.models import Region
 from zhucun.access import user_scope
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.write_rules import raise_refusals
 
 # 单位党委推荐 (proposed_on) → 机关工委审核 (reviewed_on) → 县委组织部选派
 # (appointed_on); then 备案 (filed_on, by the unit's 机关工委), the party relation
@@ -40,6 +42,9 @@ _STEPS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
         ("county", "township"),
     ),
 }
+# The steps of the appointment chain proper, at each of which a replacement is
+# judged again (a replacement written before the rule must not advance).
+_CHAIN = (Step.PROPOSE, Step.REVIEW, Step.APPOINT, Step.FILE)
 _STEP_NAMES = {
     "proposed_on": _("单位党委推荐"),
     "reviewed_on": _("机关工委审核"),
@@ -55,6 +60,28 @@ def _require_role(user, roles: tuple[str, ...]) -> None:
     scope = user_scope(user)
     if scope is None or scope.role not in roles:
         raise PermissionDenied(_("您的角色不能办理这一环节。"))
+
+
+def _check_replacement(membership: Membership) -> None:
+    """If ``membership`` replaces someone, the replacement rules still hold."""
+    replaced = (
+        Membership.objects.filter(replaced_by=membership)
+        .select_related("team__term")
+        .first()
+    )
+    if replaced is not None:
+        raise_refusals(
+            replacement_refusals(
+                [
+                    Replacement(
+                        item=None,
+                        replaced=replaced,
+                        person=membership.person,
+                        membership=membership.pk,
+                    )
+                ]
+            )
+        )
 
 
 def _county_code(membership: Membership) -> str:
@@ -87,6 +114,8 @@ def membership_record_step(
                 % {"before": _STEP_NAMES[before_field], "step": _STEP_NAMES[field]}
             }
         )
+    if step in _CHAIN:
+        _check_replacement(membership)
     if before_field and on < getattr(membership, before_field):
         raise ValidationError(
             {
@@ -170,7 +199,11 @@ def membership_replace(
     (default: its start date), from which its review and appointment follow.
     """
     _require_role(user, ("county", "unit"))
-    old = Membership.objects.select_for_update().get(pk=membership.pk)
+    old = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("team__term")
+        .get(pk=membership.pk)
+    )
     if old.unfit_marked_on is None:
         raise ValidationError(
             {"membership": _("只有被认定不适应的队员才需要召回调整。")}
@@ -179,6 +212,9 @@ def membership_replace(
         raise ValidationError({"membership": _("该队员已被接替。")})
     if start_date <= old.start_date:
         raise ValidationError({"start_date": _("接替人员的驻村起始时间应晚于原队员。")})
+    raise_refusals(
+        replacement_refusals([Replacement(item=None, replaced=old, person=person)])
+    )
     proposed_on = proposed_on or start_date
     if proposed_on < old.unfit_marked_on:
         raise ValidationError(

@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
+from teams.write_rules import Proposal, membership_refusals, team_facts
 from villages.models import Region, Village
 from zhucun.audit import audit_record, diff, snapshot
 from zhucun.id_numbers import parse_id_number
-from zhucun.policy import Thresholds
-from zhucun.queries import active_on
 from zhucun.roles import can_view_full_personal_data
+from zhucun.write_rules import raise_refusals
 
 PERSON_FIELDS = (
     "name",
@@ -283,62 +283,6 @@ def team_create(
     return team
 
 
-def _liangshan_max() -> int:
-    return Thresholds.from_settings().liangshan_max_members
-
-
-def _overlapping(qs, start: datetime.date, end: datetime.date | None):
-    """Memberships in ``qs`` whose dates intersect [start, end]."""
-    qs = qs.filter(end_date__isnull=True) | qs.filter(end_date__gte=start)
-    if end is not None:
-        qs = qs.filter(start_date__lte=end)
-    return qs
-
-
-def _membership_errors(
-    person: Person,
-    team: Team,
-    role: str,
-    start_date: datetime.date,
-    end_date: datetime.date | None,
-) -> dict[str, str]:
-    """The overlap, the second first secretary and Liangshan's cap, by field."""
-    errors: dict[str, str] = {}
-    clash = (
-        _overlapping(Membership.objects.filter(person=person), start_date, end_date)
-        .select_related("team__village")
-        .first()
-    )
-    if clash is not None:
-        errors["person"] = _(
-            "%(person)s已在%(village)s驻村（%(start)s起），同一时间只能在一个工作队。"
-        ) % {
-            "person": person.name,
-            "village": clash.team.village.name,
-            "start": clash.start_date,
-        }
-    if (
-        role == Membership.Role.FIRST_SECRETARY
-        and _overlapping(
-            Membership.objects.filter(team=team, role=Membership.Role.FIRST_SECRETARY),
-            start_date,
-            end_date,
-        ).exists()
-    ):
-        errors["role"] = _("该工作队已有在任第一书记，一个工作队只能有一名第一书记。")
-    if team.village.county.is_liangshan:
-        current = Membership.objects.filter(active_on(start_date), team=team).count()
-        limit = _liangshan_max()
-        if current + 1 > limit:
-            errors["team"] = _(
-                "凉山州工作队最多%(limit)d人，该队现有%(current)d人，不能再增加。"
-            ) % {
-                "limit": limit,
-                "current": current,
-            }
-    return errors
-
-
 @transaction.atomic
 def membership_create(
     *,
@@ -353,7 +297,11 @@ def membership_create(
     user=None,
     **steps,
 ) -> Membership:
-    """Put a person on a team, refusing overlaps, a second first secretary and Liangshan's cap."""
+    """Put a person on a team, under the membership rules of ``teams.write_rules``.
+
+    The same rules judge a roster import's whole sheet, so the refusal reads the
+    same on every path.
+    """
     # Lock order: person, then team (see module docstring).
     Person.objects.select_for_update().get(pk=person.pk)
     team = (
@@ -361,9 +309,20 @@ def membership_create(
         .select_related("village__county")
         .get(pk=team.pk)
     )
-    errors = _membership_errors(person, team, role, start_date, end_date)
-    if errors:
-        raise ValidationError(errors)
+    raise_refusals(
+        membership_refusals(
+            [
+                Proposal(
+                    item=None,
+                    person=person.pk,
+                    team=team_facts(team),
+                    role=role,
+                    start=start_date,
+                    end=end_date,
+                )
+            ]
+        )
+    )
     membership = Membership(
         person=person,
         team=team,

@@ -181,7 +181,7 @@ def test_liangshan_team_refuses_an_eighth_member_saying_count_and_limit(db, zhao
             start_date=D(2019, 1, 1),
         )
     message = excinfo.value.message_dict["team"][0]
-    assert "最多7人" in message and "现有7人" in message
+    assert "最多7人" in message and "在2019-01-01将有8人" in message
 
 
 def test_team_create_refuses_a_second_team_for_the_same_village_and_term(db):

@@ -103,7 +103,8 @@ def test_liangshan_cap_refused_through_the_api_with_count_and_limit(
         format="json",
     )
     assert response.status_code == 400
-    assert "最多7人，该队现有7人" in response.json()["fields"]["team"][0]
+    assert "最多7人" in response.json()["fields"]["team"][0]
+    assert "在2019-01-01将有8人" in response.json()["fields"]["team"][0]
 
 
 def test_township_staff_cannot_appoint(scoped_user, zhaojue_team):

@@ -735,7 +735,11 @@ def test_membership_change_into_an_overlap_is_refused_with_the_message(
         reverse("admin:teams_membership_change", args=[later.pk]), data
     )
     assert response.status_code == 200
-    assert "同一干部同一时间只能在一个工作队" in response.content.decode()
+    text = response.content.decode()
+    village = earlier.team.village.name
+    assert (
+        f"该干部已在{village}驻村（2016-01-01起），同一时间只能在一个工作队。" in text
+    )
     later.refresh_from_db()
     assert later.start_date == D(2018, 6, 1)
     assert not AuditEntry.objects.exists()

@@ -16,9 +16,10 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zhucun.id_numbers import normalize_id_number
+from zhucun.id_numbers import normalize_id_number, phone_message, validate_phone
 
 # Characters ``str.split`` does not take for spaces: zero-width ones and the BOM.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
@@ -295,15 +296,11 @@ def parse_id_text(value) -> str:
     return text
 
 
-_PHONE = re.compile(r"[0-9+()\- /]{5,20}")
-
-
 def parse_phone(value) -> str:
-    """A phone number (mobile or landline with area code)."""
+    """A phone number: the one rule of ``zhucun.id_numbers.validate_phone``."""
     text = fold(value) if not isinstance(value, (int, float)) else number_text(value)
-    if not _PHONE.fullmatch(text):
-        raise CellError(
-            _("联系电话“%(value)s”格式不正确（只能包含数字和-，不超过20位）。")
-            % {"value": clean_text(value)}
-        )
+    try:
+        validate_phone(text)
+    except ValidationError:
+        raise CellError(phone_message()) from None
     return text
