@@ -212,7 +212,8 @@ class LiangshanTeamSize(Rule):
 
     In 凉山州 (codes 5134xx) a team has ``LIANGSHAN_MIN_MEMBERS`` to
     ``LIANGSHAN_MAX_MEMBERS`` members in post on the day; this replaces
-    ``TEAM_TOO_SMALL`` there.
+    ``TEAM_TOO_SMALL`` there. The policy's 可增配 is a permission, not a floor: the
+    lower bound is the province's setting, and the message says so.
     """
 
     code = "LIANGSHAN_TEAM_SIZE"
@@ -239,7 +240,8 @@ class LiangshanTeamSize(Rule):
                 row,
                 _(
                     "%(team)s现有%(n)d名在岗队员，凉山州工作队应为%(least)d至%(most)d人"
-                    "（含第一书记）"
+                    "（含第一书记）；文件原文是“可增配到每村4至7人”，下限%(least)d人"
+                    "是本省的设定，不是文件的硬性要求"
                 )
                 % {
                     "team": ctx.team_label(row),

@@ -155,6 +155,8 @@ def test_clause_2_3_liangshan_team_has_four_to_seven(db, size, fires):
         assert f"现有{size}名在岗队员" in findings[0].message
         assert "应为4至7人" in findings[0].message
         assert findings[0].county_code == ZHAOJUE
+        # 可增配 is a permission: the message says the floor is the province's own.
+        assert "下限4人是本省的设定" in findings[0].message
 
 
 def test_liangshan_rule_replaces_the_team_minimum_there(db):
@@ -168,7 +170,8 @@ def test_liangshan_bounds_are_read_from_settings(db, settings):
     settings.ZHUCUN_RULES = {**settings.ZHUCUN_RULES, "LIANGSHAN_MAX_MEMBERS": 8}
     assert only("LIANGSHAN_TEAM_SIZE", AS_OF) == []
     settings.ZHUCUN_RULES = {**settings.ZHUCUN_RULES, "LIANGSHAN_MIN_MEMBERS": 9}
-    assert len(only("LIANGSHAN_TEAM_SIZE", AS_OF)) == 1
+    (finding,) = only("LIANGSHAN_TEAM_SIZE", AS_OF)
+    assert "下限9人是本省的设定" in finding.message
 
 
 # --- NO_FIRST_SECRETARY -----------------------------------------------------------
