@@ -196,8 +196,10 @@ def test_a_compliant_county_has_no_finding_at_all(db):
     LeaderMeetingFactory(county=county(PENGZHOU), held_on=D(2019, 11, 20))
     FundFactory(team=team, year=2019)
     for m in members:
-        for month in range(1, 13):
-            MonthlyAttendanceFactory(membership=m, month=D(2019, month, 1))
+        # Every month of service since 2018-06 (留档备查 has no expiry).
+        for i in range(5, 24):
+            month = D(2018 + i // 12, i % 12 + 1, 1)
+            MonthlyAttendanceFactory(membership=m, month=month)
         TrainingRecordFactory(
             person=m.person, event=TrainingEventFactory(days=Decimal("5"))
         )
