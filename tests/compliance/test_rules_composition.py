@@ -522,17 +522,64 @@ def test_extra_sector_rule_is_for_liangshan_only(db):
 
 
 def test_clause_2_4_team_fully_in_post_by_the_deadline(db):
-    """二(四) 2018年6月底前全部到岗到位."""
+    """二(四) 2018年6月底前全部到岗到位: every planned member, not the minimum only."""
     late = TeamFactory(village=village_in())
     member(late, FS)
+    member(late, start_date=D(2018, 7, 1))
     member(late, start_date=D(2018, 8, 16))
-    member(late, start_date=D(2018, 8, 16))
+    member(late, start_date=D(2018, 6, 1))  # 4 members: 3 were in post in time
     staffed_team()  # all in post on 2018-06-01
     staffed_team(size=2)  # too small, but in time: TEAM_TOO_SMALL's finding
     (finding,) = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
-    assert (finding.object_type, finding.object_id) == ("team", late.pk)
-    assert "到岗期限2018-06-30时仅1人到岗（现有3人）" in finding.message
+    assert (finding.severity, finding.object_type, finding.object_id) == (
+        "error",
+        "team",
+        late.pk,
+    )
+    assert "有2名队员在到岗期限2018-06-30后才到岗（最晚2018-08-16）" in finding.message
+
+
+@pytest.mark.parametrize(
+    "arrival, fires",
+    [(D(2018, 6, 29), False), (D(2018, 6, 30), False), (D(2018, 7, 1), True)],
+)
+def test_clause_2_4_a_member_arriving_after_the_deadline_is_late(db, arrival, fires):
+    """二(四) 到岗到位 by the deadline: on the deadline is in time, the day after late."""
+    team, _ = staffed_team()
+    member(team, start_date=arrival)
+    findings = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
+    assert _codes(findings) == ([("NOT_IN_POST_BY_DEADLINE", team.pk)] if fires else [])
+
+
+def test_clause_2_4_late_arrival_is_judged_from_the_deadline_day(db):
+    """二(四): before the deadline nobody is late yet; on it, a later arrival is."""
+    team, _ = staffed_team()
+    member(team, start_date=D(2018, 8, 16))
     assert only("NOT_IN_POST_BY_DEADLINE", D(2018, 6, 29)) == []
+    assert len(only("NOT_IN_POST_BY_DEADLINE", D(2018, 6, 30))) == 1
+    assert len(only("NOT_IN_POST_BY_DEADLINE", D(2018, 8, 16))) == 1
+
+
+def test_clause_2_4_a_whole_team_arriving_after_the_deadline_is_late(db):
+    """二(四): a team that arrived 2018-08-01 (deadline 2018-06-30) is no exemption."""
+    team, _ = staffed_team(start_date=D(2018, 8, 1))
+    (finding,) = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
+    assert finding.object_id == team.pk
+    assert "于2018-08-01才派驻，晚于到岗期限2018-06-30" in finding.message
+    staffed_team(start_date=D(2018, 6, 30))  # arrived on the deadline: in time
+    assert _codes(only("NOT_IN_POST_BY_DEADLINE", AS_OF)) == [
+        ("NOT_IN_POST_BY_DEADLINE", team.pk)
+    ]
+
+
+def test_a_replacement_arriving_later_is_not_a_late_arrival(db):
+    """召回调整: who takes over from a member is not one of the planned members."""
+    team, members = staffed_team()
+    successor = member(team, start_date=D(2019, 3, 1))
+    members[2].end_date = D(2019, 2, 28)
+    members[2].replaced_by = successor
+    members[2].save()
+    assert only("NOT_IN_POST_BY_DEADLINE", AS_OF) == []
 
 
 # --- APPOINTMENT_INCOMPLETE -------------------------------------------------------
