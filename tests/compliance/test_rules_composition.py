@@ -87,15 +87,93 @@ def test_clause_1_2_two_teams_in_post_in_one_village_is_an_error(db):
 # --- EXITED_VILLAGE_TEAM_WITHDRAWN -----------------------------------------------
 
 
+def _next_term():
+    """The term after the policy's: starts the day after it, in post within 29 days."""
+    return second_term(
+        name="2020—2022年驻村期",
+        start_date=D(2020, 6, 1),
+        end_date=D(2022, 5, 31),
+        in_post_deadline=D(2020, 6, 30),
+    )
+
+
 def test_clause_1_2_team_withdrawn_from_an_exited_village_before_campaign_end(db):
     """一(二) 脱贫攻坚期内，贫困村退出的，驻村工作队不得撤离."""
     village = village_in(actual_exit_year=2018)
     early = TeamFactory(village=village, end_date=D(2019, 3, 31))
-    kept, _ = staffed_team(village=village_in(actual_exit_year=2018))
     (finding,) = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 6, 30))
-    assert (finding.object_type, finding.object_id) == ("team", early.pk)
+    assert (finding.severity, finding.object_type, finding.object_id) == (
+        "error",
+        "team",
+        early.pk,
+    )
     assert "2018年退出" in finding.message and "2019-03-31" in finding.message
-    assert kept.end_date == D(2020, 5, 31)  # ends with its term: not withdrawn
+
+
+def test_clause_1_2_a_team_ending_with_its_term_needs_a_successor(db):
+    """一(二) 接续帮扶: a term's end is no exemption; no next-term team is a finding."""
+    alone, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    handed_over, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    TeamFactory(village=handed_over.village, term=_next_term())
+    (finding,) = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 9, 30))
+    assert finding.object_id == alone.pk
+    assert "于2020-05-31随期满撤离，没有下一期驻村工作队接续" in finding.message
+    # The gap stays a finding after the campaign, when the next term finally comes.
+    TeamFactory(
+        village=alone.village,
+        term=second_term(
+            name="2021—2023年驻村期",
+            start_date=D(2021, 6, 1),
+            end_date=D(2023, 5, 31),
+            in_post_deadline=D(2021, 6, 30),
+        ),
+    )
+    assert _codes(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2022, 12, 31))) == [
+        ("EXITED_VILLAGE_TEAM_WITHDRAWN", alone.pk)
+    ]
+
+
+@pytest.mark.parametrize(
+    "arrival, fires",
+    [(D(2020, 6, 29), False), (D(2020, 6, 30), False), (D(2020, 7, 1), True)],
+)
+def test_clause_1_2_the_successor_arrives_within_its_terms_in_post_window(
+    db, arrival, fires
+):
+    """一(二): the handover may take the next term's in-post window, not a day more."""
+    team, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    TeamFactory(village=team.village, term=_next_term(), start_date=arrival)
+    findings = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 9, 30))
+    assert _codes(findings) == (
+        [("EXITED_VILLAGE_TEAM_WITHDRAWN", team.pk)] if fires else []
+    )
+
+
+def test_clause_1_2_a_village_is_judged_once_the_handover_window_has_passed(db):
+    """Its term gave 29 days to arrive (06-01 → 06-30); left 2020-05-31, a successor
+    may still come on 2020-06-30, so the village is judged from 2020-07-01."""
+    staffed_team(village=village_in(actual_exit_year=2018))
+    assert only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 6, 30)) == []
+    assert len(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 7, 1))) == 1
+
+
+def test_clause_1_2_a_team_leaving_at_the_campaign_end_is_not_withdrawn(db):
+    """一(二) 脱贫攻坚期内: a team leaving on the campaign's last day broke nothing."""
+    staffed_team(
+        village=village_in(actual_exit_year=2018),
+        term=second_term(),
+        start_date=D(2019, 1, 1),
+        end_date=D(2020, 12, 31),
+    )
+    before = TeamFactory(
+        village=village_in(actual_exit_year=2018),
+        term=second_term(),
+        start_date=D(2019, 1, 1),
+        end_date=D(2020, 12, 30),
+    )
+    assert _codes(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2021, 6, 30))) == [
+        ("EXITED_VILLAGE_TEAM_WITHDRAWN", before.pk)
+    ]
 
 
 def test_clause_1_2_a_successor_team_the_next_day_is_no_withdrawal(db):
