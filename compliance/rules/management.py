@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from assessments.caps import cap_counts, excellent_cap
 from assessments.models import Assessment, TrainingRecord
 from attendance.models import LeaderMeeting, MonthlyAttendance, TeamReport
-from teams.models import Membership, Team
+from teams.models import Membership, Team, Term
 from villages.models import Region, Village
 from zhucun.formats import days_text, percent
 from zhucun.periods import (
@@ -134,9 +134,10 @@ class AttendanceNotRecorded(Rule):
 
     Every month of each membership's service up to the last month completed by the
     day (a month counts when the membership was in force at any time in it) has
-    the month's attendance row. 留档备查 has no expiry: a month missing in 2019 is
-    still a finding in 2020, after the term too. One finding per member and
-    missing month.
+    the month's attendance row, for every month of the member's service in the
+    term (the last term begun by the day). 留档备查 has no expiry within it: a
+    month missing in 2019 is still a finding in 2020, after the term's end too,
+    until the next term begins. One finding per member and missing month.
 
     Set-based in two queries: the memberships whose recorded months are fewer
     than their months of service, then the months those few have recorded.
@@ -155,6 +156,13 @@ class AttendanceNotRecorded(Rule):
         served_to = Least(
             Coalesce("end_date", Value(cap)), Value(cap), output_field=DateField()
         )
+        # The term under way (or the last one begun): its months are judged however
+        # old, while an earlier term's records are no longer asked for.
+        latest_term = (
+            Term.objects.filter(start_date__lte=ctx.as_of)
+            .order_by("-start_date")
+            .values("id")[:1]
+        )
         # Rows of the months served only: a row outside the span hides no gap.
         recorded = MonthlyAttendance.objects.filter(
             membership=OuterRef("pk"),
@@ -164,6 +172,7 @@ class AttendanceNotRecorded(Rule):
         gaps = (
             Membership.objects.order_by()
             .filter(ctx.village_q("team__village__"), start_date__lte=cap)
+            .filter(team__term_id=Subquery(latest_term))
             .annotate(served_from=TruncMonth("start_date"), served_to=served_to)
             .annotate(
                 served=_month_index("served_to") - _month_index("start_date") + 1,

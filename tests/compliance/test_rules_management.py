@@ -19,6 +19,7 @@ from tests.assessments.factories import (
     assert_set_based,
     member,
     only,
+    second_term,
     staffed_team,
     village_in,
 )
@@ -101,10 +102,19 @@ def test_clause_4_1_a_month_missing_in_2019_is_still_a_finding_in_2020(db):
     for day in (D(2019, 11, 29), D(2019, 11, 30), D(2020, 1, 15), D(2020, 2, 15)):
         periods = [f.period for f in only("ATTENDANCE_NOT_RECORDED", day)]
         assert periods == ([] if day < D(2019, 11, 30) else ["2019-11"]), day
-    # After the term, too (the member's service ended 2020-05-31).
-    assert [f.period for f in only("ATTENDANCE_NOT_RECORDED", D(2022, 9, 30))] == [
+    # After the term's end, too (the member's service ended 2020-05-31) ...
+    assert [f.period for f in only("ATTENDANCE_NOT_RECORDED", D(2020, 9, 30))] == [
         "2019-11"
     ]
+    # ... until the next term begins: then its months are the ones judged.
+    second_term(
+        name="2021—2023年驻村期",
+        start_date=D(2021, 6, 1),
+        end_date=D(2023, 5, 31),
+        in_post_deadline=D(2021, 6, 30),
+    )
+    assert only("ATTENDANCE_NOT_RECORDED", D(2021, 5, 31)) != []
+    assert only("ATTENDANCE_NOT_RECORDED", D(2021, 6, 1)) == []
 
 
 def test_every_month_of_service_counts_the_partial_ones_included(db):
