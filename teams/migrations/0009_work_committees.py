@@ -52,7 +52,7 @@ def unload(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("teams", "0007_ordering_indexes"),
+        ("teams", "0008_person_phone_rule"),
         ("villages", "0002_load_divisions"),
         ("zhucun", "0002_user_scope"),
     ]
