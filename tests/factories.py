@@ -57,6 +57,8 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class WorkCommitteeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkCommittee
+        # 省直机关工委 and the prefectures' committees exist from the migrations.
+        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"测试机关工委{n}")
     level = WorkCommittee.Level.PROVINCE

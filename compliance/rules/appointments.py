@@ -1,7 +1,7 @@
 """Selection, appointment, replacement and filing of the members (二(四), 五(一))."""
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,7 +12,6 @@ from .common import (
     active_members,
     active_teams,
     member_finding,
-    members_on,
     team_finding,
 )
 from .engine import team_fields
@@ -24,10 +23,10 @@ class NotInPostByDeadline(Rule):
     """由派驻县（市、区）因村选人组队，2018年6月底前全部到岗到位。(二(四))
 
     Teams in post on the day whose in-post deadline (the team's own, else its
-    term's) has passed and who were sent by then: on the deadline, the members in
-    post reached the team minimum (``TEAM_MIN_MEMBERS``; ``LIANGSHAN_MIN_MEMBERS``
-    in 凉山州), or the team's present size if smaller: a team that is simply too
-    small is ``TEAM_TOO_SMALL``'s finding, this one is about arriving late.
+    term's) has come: the team itself arrived by the deadline, and so did every
+    planned member (全部到岗到位: every member, not only the minimum head count).
+    Arriving late is the breach, not an exemption. A member who took over from
+    another (``replaces``) is a replacement, not a planned member, and is not late.
     """
 
     code = "NOT_IN_POST_BY_DEADLINE"
@@ -38,48 +37,49 @@ class NotInPostByDeadline(Rule):
 
     def findings(self):
         ctx = self.ctx
-        t = ctx.thresholds
-        deadline = Coalesce("in_post_deadline", "term__in_post_deadline")
-        on_deadline = Q(memberships__start_date__lte=F("deadline")) & (
-            Q(memberships__end_date__isnull=True)
-            | Q(memberships__end_date__gte=F("deadline"))
-        )
-        least = Case(
-            When(
-                village__county_id__in=ctx.liangshan_county_ids,
-                then=Value(t.liangshan_min_members),
-            ),
-            default=Value(t.team_min_members),
-            output_field=IntegerField(),
+        late_member = Q(memberships__start_date__gt=F("deadline")) & Q(
+            memberships__replaces__isnull=True
         )
         rows = (
             active_teams(ctx)
-            .annotate(deadline=deadline, least=least)
-            .filter(deadline__lte=ctx.as_of, start_date__lte=F("deadline"))
+            .annotate(deadline=Coalesce("in_post_deadline", "term__in_post_deadline"))
+            .filter(deadline__lte=ctx.as_of)
             .annotate(
-                in_post=Count("memberships", filter=on_deadline),
-                size=Count("memberships", filter=members_on(ctx.as_of)),
+                late=Count("memberships", filter=late_member),
+                last_arrival=Max("memberships__start_date", filter=late_member),
             )
-            .filter(in_post__lt=Least("least", "size"))
-            .values("id", "deadline", "least", "in_post", "size", *team_fields())
+            .filter(Q(start_date__gt=F("deadline")) | Q(late__gt=0))
+            .values(
+                "id", "start_date", "deadline", "late", "last_arrival", *team_fields()
+            )
         )
         for row in rows:
-            yield team_finding(
-                self,
-                ctx,
-                row,
+            yield team_finding(self, ctx, row, self._message(ctx, row))
+
+    @staticmethod
+    def _message(ctx, row) -> str:
+        values = {
+            "team": ctx.team_label(row),
+            "deadline": row["deadline"].isoformat(),
+            "start": row["start_date"].isoformat(),
+            "n": row["late"],
+            "last": row["last_arrival"].isoformat() if row["last_arrival"] else "",
+        }
+        if row["start_date"] > row["deadline"]:
+            return (
                 _(
-                    "%(team)s到岗期限%(deadline)s时仅%(n)d人到岗（现有%(size)d人），"
-                    "应于到岗期限前全部到岗到位（不少于%(least)d人，含第一书记）"
+                    "%(team)s于%(start)s才派驻，晚于到岗期限%(deadline)s"
+                    "（应于到岗期限前全部到岗到位）"
                 )
-                % {
-                    "team": ctx.team_label(row),
-                    "deadline": row["deadline"].isoformat(),
-                    "n": row["in_post"],
-                    "size": row["size"],
-                    "least": row["least"],
-                },
+                % values
             )
+        return (
+            _(
+                "%(team)s有%(n)d名队员在到岗期限%(deadline)s后才到岗（最晚%(last)s），"
+                "应于到岗期限前全部到岗到位"
+            )
+            % values
+        )
 
 
 APPOINTMENT_STEPS = (

@@ -1,8 +1,9 @@
 """Coverage of the villages and size of the teams (一(二), 二(三))."""
 
+import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -96,44 +97,54 @@ class VillageMultipleTeams(Rule):
             )
 
 
+def _handover_days(term_start: datetime.date, term_deadline: datetime.date) -> int:
+    """Days a term gives its teams to arrive: the handover a village may wait."""
+    return (term_deadline - term_start).days
+
+
 @register
 class ExitedVillageTeamWithdrawn(Rule):
     """脱贫攻坚期内，贫困村退出的，驻村工作队不得撤离，帮扶力度不能削弱。(一(二))
 
-    A team counts as withdrawn when it ended before its term's end and before the
-    end of the campaign (``CAMPAIGN_END``), in or after the year its village exited,
-    and no other team of the village was in post on the day after. Teams that end
-    with their term are not withdrawn: the next term's team takes over.
+    A village that exited must have a team on every day of the campaign (until
+    ``CAMPAIGN_END``). A team of an exited village (exited in or before the year
+    the team ended) that left before the campaign's end is a finding unless
+    another team of the village took over: in post on the day after it left, or
+    arriving within the successor's term's in-post window (its start to its
+    in-post deadline). A team that ends with its term is no exception: without a
+    next-term team taking over it is a finding too. The day is judged once the
+    window the leaving team's own term gives has passed.
     """
 
     code = "EXITED_VILLAGE_TEAM_WITHDRAWN"
     clause = "一(二)"
     severity = ERROR
     object_type = TEAM
-    title = gettext_lazy("退出村的驻村工作队提前撤离")
+    title = gettext_lazy("退出村的驻村工作队撤离后无队接续")
 
     def findings(self):
         ctx = self.ctx
         campaign_end = ctx.thresholds.campaign_end
-        early = (
+        left = (
             Team.objects.order_by()
             .filter(
                 ctx.village_q("village__"),
                 village__actual_exit_year__isnull=False,
                 village__actual_exit_year__lte=ExtractYear("end_date"),
                 end_date__isnull=False,
-                end_date__lt=F("term__end_date"),
-                start_date__lte=ctx.as_of,
+                end_date__lt=ctx.as_of,
             )
             .filter(end_date__lt=campaign_end)
         )
         rows = list(
-            early.values(
+            left.values(
                 "id",
                 "village_id",
                 "start_date",
                 "end_date",
+                "term__start_date",
                 "term__end_date",
+                "term__in_post_deadline",
                 "village__actual_exit_year",
                 *team_fields(),
             )
@@ -142,35 +153,66 @@ class ExitedVillageTeamWithdrawn(Rule):
             return
         others = defaultdict(list)
         for other in Team.objects.filter(
-            village_id__in=early.values("village_id")
-        ).values("id", "village_id", "start_date", "end_date"):
+            village_id__in=left.values("village_id")
+        ).values(
+            "id",
+            "village_id",
+            "start_date",
+            "end_date",
+            "term__start_date",
+            "term__in_post_deadline",
+        ):
             others[other["village_id"]].append(other)
         for row in rows:
-            next_day = row["end_date"].toordinal() + 1
+            gap_from = row["end_date"] + datetime.timedelta(days=1)
+            window = _handover_days(
+                row["term__start_date"], row["term__in_post_deadline"]
+            )
+            if ctx.as_of <= gap_from + datetime.timedelta(days=window):
+                continue  # a successor may still arrive in time
             if any(
-                o["id"] != row["id"]
-                and o["start_date"].toordinal() <= next_day
-                and (o["end_date"] is None or o["end_date"].toordinal() >= next_day)
-                for o in others[row["village_id"]]
+                _takes_over(other, row["id"], gap_from)
+                for other in others[row["village_id"]]
             ):
                 continue
-            yield team_finding(
-                self,
-                ctx,
-                row,
+            yield team_finding(self, ctx, row, self._message(ctx, row, campaign_end))
+
+    @staticmethod
+    def _message(ctx, row, campaign_end) -> str:
+        values = {
+            "team": ctx.team_label(row),
+            "exit": row["village__actual_exit_year"],
+            "end": row["end_date"].isoformat(),
+            "term_end": row["term__end_date"].isoformat(),
+            "campaign_end": campaign_end.isoformat(),
+        }
+        if row["end_date"] >= row["term__end_date"]:
+            return (
                 _(
-                    "%(team)s所驻村已于%(exit)d年退出，工作队却于%(end)s撤离，"
-                    "早于期满（%(term_end)s）和脱贫攻坚期结束（%(campaign_end)s）；"
-                    "脱贫攻坚期内贫困村退出的，驻村工作队不得撤离"
+                    "%(team)s所驻村已于%(exit)d年退出，工作队于%(end)s随期满撤离，"
+                    "没有下一期驻村工作队接续；脱贫攻坚期（至%(campaign_end)s）内"
+                    "贫困村退出的，驻村工作队不得撤离"
                 )
-                % {
-                    "team": ctx.team_label(row),
-                    "exit": row["village__actual_exit_year"],
-                    "end": row["end_date"].isoformat(),
-                    "term_end": row["term__end_date"].isoformat(),
-                    "campaign_end": campaign_end.isoformat(),
-                },
+                % values
             )
+        return (
+            _(
+                "%(team)s所驻村已于%(exit)d年退出，工作队却于%(end)s撤离，"
+                "早于期满（%(term_end)s）和脱贫攻坚期结束（%(campaign_end)s），"
+                "且没有工作队接续；脱贫攻坚期内贫困村退出的，驻村工作队不得撤离"
+            )
+            % values
+        )
+
+
+def _takes_over(other: dict, team_id: int, gap_from: datetime.date) -> bool:
+    """Whether ``other`` took the village over from the team that left."""
+    if other["id"] == team_id:
+        return False
+    if other["end_date"] is not None and other["end_date"] < gap_from:
+        return False  # it had left before
+    window = _handover_days(other["term__start_date"], other["term__in_post_deadline"])
+    return other["start_date"] <= gap_from + datetime.timedelta(days=window)
 
 
 @register
@@ -217,7 +259,8 @@ class LiangshanTeamSize(Rule):
 
     In 凉山州 (codes 5134xx) a team has ``LIANGSHAN_MIN_MEMBERS`` to
     ``LIANGSHAN_MAX_MEMBERS`` members in post on the day; this replaces
-    ``TEAM_TOO_SMALL`` there.
+    ``TEAM_TOO_SMALL`` there. The policy's 可增配 is a permission, not a floor: the
+    lower bound is the province's setting, and the message says so.
     """
 
     code = "LIANGSHAN_TEAM_SIZE"
@@ -250,7 +293,8 @@ class LiangshanTeamSize(Rule):
                 row,
                 _(
                     "%(team)s现有%(n)d名在岗队员，凉山州工作队应为%(least)d至%(most)d人"
-                    "（含第一书记）"
+                    "（含第一书记）；文件原文是“可增配到每村4至7人”，下限%(least)d人"
+                    "是本省的设定，不是文件的硬性要求"
                 )
                 % {
                     "team": ctx.team_label(row),

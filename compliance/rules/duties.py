@@ -16,7 +16,7 @@ from zhucun.queries import SubqueryCount, active_on, throughout
 
 from .common import team_finding
 from .engine import Context, team_fields
-from .registry import ERROR, TEAM, Rule, register
+from .registry import ERROR, TEAM, WARNING, Rule, register
 
 # Names of unvisited households shown in a message before "等".
 NAMES_SHOWN = 5
@@ -56,7 +56,9 @@ class HouseholdsNotAllVisited(Rule):
 
     The last quarter completed by the day, for teams in post all that quarter: every
     household recorded for the village has a visit dated in the quarter (by the
-    village's team). A village with no household recorded is not judged.
+    village's team). A village whose registered 户数 is above zero but has no
+    household list cannot be judged: that is a warning, never silence (the one
+    warning also stands for ``PRIORITY_HOUSEHOLD_NOT_VISITED``).
     """
 
     code = "HOUSEHOLDS_NOT_ALL_VISITED"
@@ -69,6 +71,7 @@ class HouseholdsNotAllVisited(Rule):
         ctx = self.ctx
         quarter = last_completed_quarter(ctx.as_of)
         teams = quarter_teams(ctx, quarter.first, quarter.last)
+        yield from self._without_household_list(teams, quarter)
         unvisited = dict(
             unvisited_households(teams, quarter)
             .values("village_id")
@@ -105,6 +108,33 @@ class HouseholdsNotAllVisited(Rule):
                 period=quarter.code,
             )
 
+    def _without_household_list(self, teams, quarter: Quarter):
+        """Teams whose village counts households (户数) but lists none."""
+        ctx = self.ctx
+        listed = Household.objects.filter(village=OuterRef("village_id"))
+        rows = (
+            teams.filter(village__household_count__gt=0)
+            .filter(~Exists(listed))
+            .values("id", "village__household_count", *team_fields())
+        )
+        for row in rows:
+            yield team_finding(
+                self,
+                ctx,
+                row,
+                _(
+                    "%(team)s所驻村登记%(n)d户，但没有农户名单，无法核对%(quarter)s"
+                    "走访（每季度应走遍所有农户，必访户必访）；请导入农户名单"
+                )
+                % {
+                    "team": ctx.team_label(row),
+                    "n": row["village__household_count"],
+                    "quarter": quarter.display,
+                },
+                period=quarter.code,
+                severity=WARNING,
+            )
+
 
 @register
 class PriorityHouseholdNotVisited(Rule):
@@ -112,7 +142,8 @@ class PriorityHouseholdNotVisited(Rule):
 
     The last quarter completed by the day, for teams in post all that quarter: each
     household flagged 党员家庭 / 困难家庭 / 危重病人家庭 / 空巢老人及留守儿童家庭 has
-    a visit dated in the quarter. One finding per team, naming the households.
+    a visit dated in the quarter. One finding per team, naming the households. A
+    village without a household list is ``HOUSEHOLDS_NOT_ALL_VISITED``'s warning.
     """
 
     code = "PRIORITY_HOUSEHOLD_NOT_VISITED"

@@ -1,27 +1,35 @@
 """Day-to-day management (四): meetings, attendance, reports, training, grades."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
+    DateField,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Trim
+from django.db.models.functions import (
+    Coalesce,
+    ExtractMonth,
+    ExtractYear,
+    Least,
+    Trim,
+    TruncMonth,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.caps import cap_counts, excellent_cap
 from assessments.models import Assessment, TrainingRecord
 from attendance.models import LeaderMeeting, MonthlyAttendance, TeamReport
-from teams.models import Membership, Team
+from teams.models import Membership, Team, Term
 from villages.models import Region, Village
 from zhucun.formats import days_text, percent
 from zhucun.periods import (
@@ -30,11 +38,12 @@ from zhucun.periods import (
     last_completed_year,
     month_display,
     month_last_day,
-    months_of_year_to,
+    month_of,
+    next_month,
     progress_year,
     year_bounds,
 )
-from zhucun.queries import overlapping, throughout
+from zhucun.queries import SubqueryCount, overlapping, throughout
 
 from .common import (
     MEMBER_FIELDS,
@@ -105,13 +114,33 @@ class NoQuarterlyLeaderMeeting(Rule):
             )
 
 
+def _month_index(expression):
+    """Months since year 0 of a date expression, so that month spans subtract."""
+    return ExtractYear(expression) * 12 + ExtractMonth(expression)
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """First days of the months from ``first``'s to ``last``'s, both included."""
+    months, month = [], month_of(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 @register
 class AttendanceNotRecorded(Rule):
     """乡镇党委、政府动态掌握、每月统计驻村工作队队员在岗情况并留档备查。(四(一))
 
-    Every month from January to the last month completed by the day (of that
-    month's year): each membership in force at any time in the month has the
-    month's attendance row. One finding per member and missing month.
+    Every month of each membership's service up to the last month completed by the
+    day (a month counts when the membership was in force at any time in it) has
+    the month's attendance row, for every month of the member's service in the
+    term (the last term begun by the day). 留档备查 has no expiry within it: a
+    month missing in 2019 is still a finding in 2020, after the term's end too,
+    until the next term begins. One finding per member and missing month.
+
+    Set-based in two queries: the memberships whose recorded months are fewer
+    than their months of service, then the months those few have recorded.
     """
 
     code = "ATTENDANCE_NOT_RECORDED"
@@ -122,54 +151,49 @@ class AttendanceNotRecorded(Rule):
 
     def findings(self):
         ctx = self.ctx
-        months = months_of_year_to(last_completed_month(ctx.as_of))
-        first, last = months[0], month_last_day(months[-1])
-        recorded = {
-            f"month_{i}": Exists(
-                MonthlyAttendance.objects.filter(membership=OuterRef("pk"), month=m)
-            )
-            for i, m in enumerate(months)
-        }
-        missing = Q()
-        for i, m in enumerate(months):
-            missing |= overlapping(m, month_last_day(m)) & Q(**{f"month_{i}": False})
-        # The months recorded, as bits (month i → 1 << i), read for the rows found
-        # only: one cheap lookup per row instead of repeating the filter's Exists.
-        mask = (
-            MonthlyAttendance.objects.filter(
-                membership=OuterRef("pk"), month__gte=first, month__lte=months[-1]
-            )
-            .order_by()
-            .values("membership_id")
+        last = last_completed_month(ctx.as_of)
+        cap = month_last_day(last)
+        served_to = Least(
+            Coalesce("end_date", Value(cap)), Value(cap), output_field=DateField()
+        )
+        # The term under way (or the last one begun): its months are judged however
+        # old, while an earlier term's records are no longer asked for.
+        latest_term = (
+            Term.objects.filter(start_date__lte=ctx.as_of)
+            .order_by("-start_date")
+            .values("id")[:1]
+        )
+        # Rows of the months served only: a row outside the span hides no gap.
+        recorded = MonthlyAttendance.objects.filter(
+            membership=OuterRef("pk"),
+            month__gte=OuterRef("served_from"),
+            month__lte=OuterRef("served_to"),
+        ).values("id")
+        gaps = (
+            Membership.objects.order_by()
+            .filter(ctx.village_q("team__village__"), start_date__lte=cap)
+            .filter(team__term_id=Subquery(latest_term))
+            .annotate(served_from=TruncMonth("start_date"), served_to=served_to)
             .annotate(
-                mask=Sum(
-                    Case(
-                        *[
-                            When(month=m, then=Value(1 << i))
-                            for i, m in enumerate(months)
-                        ],
-                        default=Value(0),
-                    )
-                )
+                served=_month_index("served_to") - _month_index("start_date") + 1,
+                recorded=SubqueryCount(recorded),
             )
-            .values("mask")
+            .filter(recorded__lt=F("served"))
         )
-        rows = (
-            Membership.objects.filter(
-                overlapping(first, last), ctx.village_q("team__village__")
-            )
-            .alias(**recorded)
-            .filter(missing)
-            .annotate(recorded=Coalesce(Subquery(mask), Value(0)))
-            .order_by()
-            .values(*MEMBER_FIELDS, "start_date", "end_date", "recorded")
-        )
+        rows = list(gaps.values(*MEMBER_FIELDS, "start_date", "end_date"))
+        if not rows:
+            return
+        # The months those members have recorded; the subquery (not a list of ids)
+        # keeps this one statement however many members have gaps.
+        months = defaultdict(set)
+        for membership_id, month in MonthlyAttendance.objects.filter(
+            membership__in=gaps.values("id"), month__lte=last
+        ).values_list("membership_id", "month"):
+            months[membership_id].add(month)
         for row in rows:
-            for i, m in enumerate(months):
-                served = row["start_date"] <= month_last_day(m) and (
-                    row["end_date"] is None or row["end_date"] >= m
-                )
-                if not served or row["recorded"] & (1 << i):
+            end = min(row["end_date"] or cap, cap)
+            for m in _months(row["start_date"], end):
+                if m in months[row["id"]]:
                     continue
                 yield member_finding(
                     self,

@@ -73,7 +73,8 @@ class LeaderNotQualified(Rule):
 
     code = "LEADER_NOT_QUALIFIED"
     clause = "一(二), 二(四)"
-    severity = ERROR
+    # 原则上: the policy allows exceptions, so a breach is a warning (second edition).
+    severity = WARNING
     object_type = TEAM
     title = gettext_lazy("队长不符合条件或没有队长")
 

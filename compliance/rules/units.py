@@ -171,7 +171,8 @@ class PairingQuotaShort(Rule):
 
     code = "PAIRING_QUOTA_SHORT"
     clause = "二(二)"
-    severity = ERROR
+    # 原则上: the policy allows exceptions, so a breach is a warning (second edition).
+    severity = WARNING
     object_type = PAIRING
     title = gettext_lazy("对口帮扶选派人数不足")
 

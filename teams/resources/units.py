@@ -110,13 +110,40 @@ _UNIT_VALUE_FIELDS = (
 )
 
 
+# How a county's committee is named: the county's name and this (昭觉县直机关工委).
+COUNTY_COMMITTEE_SUFFIX = "直机关工委"
+
+
+class _NewCommittee:
+    """A county's work committee the workbook names; created under that county."""
+
+    def __init__(self, name: str, county: Region):
+        self.name, self.county = name, county
+        self.committee: WorkCommittee | None = None
+
+    @property
+    def pk(self):
+        return self.committee.pk if self.committee else None
+
+
+def _resolve(value):
+    """The id to store: a new committee's, once it is written."""
+    return value.pk if isinstance(value, _NewCommittee) else value
+
+
 class UnitImporter(Importer):
     permissions = ("teams.add_unit", "teams.change_unit")
 
     def check(self, rows: list[Row], *, lock: bool) -> None:
         places = PlaceIndex()
         units = {fold(u.name): u for u in Unit.objects.all()}
-        committees = {fold(c.name): c.pk for c in WorkCommittee.objects.all()}
+        self.committees = {
+            fold(c.name): c
+            for c in WorkCommittee.objects.order_by("region__path", "name").only(
+                "id", "name"
+            )
+        }
+        self.new_committees: dict[str, _NewCommittee] = {}
         self.creates: list[Unit] = []
         self.updates: list[tuple[Unit, dict]] = []
         self.duplicates(rows, lambda r: fold(r.data["name"]), "单位名称")
@@ -143,15 +170,7 @@ class UnitImporter(Importer):
                 if row.given(name):
                     new[f"{name}_id"] = self._county(row, places, name, column)
             if row.given("work_committee"):
-                text = row.data["work_committee"]
-                new["work_committee_id"] = None
-                if text is not None:
-                    new["work_committee_id"] = committees.get(fold(text))
-                    if new["work_committee_id"] is None:
-                        row.reject(
-                            "所属机关工委",
-                            _("没有名为“%(name)s”的机关工委。") % {"name": text},
-                        )
+                new["work_committee_id"] = self._committee(row, places)
             if not row.ok:
                 continue
             unit = units.get(fold(row.data["name"]))
@@ -171,6 +190,59 @@ class UnitImporter(Importer):
             if changes:
                 self.updates.append((unit, changes))
         self.county_codes = {pk: r.code for pk, r in places.by_id.items()}
+        self.result.notes.extend(
+            _("将新建机关工委：%(name)s（%(county)s）")
+            % {"name": c.name, "county": places.label(c.county)}
+            for c in self.new_committees.values()
+        )
+
+    def _committee(self, row: Row, places: PlaceIndex):
+        """The committee the row names: a known one, or a county's to be created.
+
+        The province's and the prefectures' committees exist from the migrations;
+        a county's (XX县直机关工委) is created under its county the first time a
+        workbook names it. Any other unknown name is refused, listing the known.
+        """
+        text = row.data["work_committee"]
+        if text is None:
+            return None
+        known = self.committees.get(fold(text))
+        if known is not None:
+            return known.pk
+        pending = self.new_committees.get(fold(text))
+        if pending is not None:
+            return pending
+        county = self._committee_county(text, places)
+        if county is None:
+            row.reject(
+                "所属机关工委",
+                _(
+                    "没有名为“%(name)s”的机关工委。已有的机关工委：%(known)s；"
+                    "县级机关工委可写作“县（市、区）名称＋直机关工委”"
+                    "（如“昭觉县直机关工委”），导入时自动新建。"
+                )
+                % {
+                    "name": text,
+                    "known": "、".join(c.name for c in self.committees.values()),
+                },
+            )
+            return None
+        if not self.gate.allows_path(county.path):
+            row.reject("所属机关工委", self.gate.refusal(text))
+            return None
+        pending = self.new_committees[fold(text)] = _NewCommittee(text.strip(), county)
+        return pending
+
+    def _committee_county(self, text: str, places: PlaceIndex) -> Region | None:
+        """The county a "XX县直机关工委" names, when it names exactly one."""
+        key = fold(text)
+        suffix = fold(COUNTY_COMMITTEE_SUFFIX)
+        if not key.endswith(suffix) or len(key) == len(suffix):
+            return None
+        try:
+            return places.county_anywhere(text.strip()[: -len(COUNTY_COMMITTEE_SUFFIX)])
+        except CellError:
+            return None
 
     def _county(self, row: Row, places: PlaceIndex, name: str, column: str):
         text = row.data[name]
@@ -186,7 +258,27 @@ class UnitImporter(Importer):
         code = self.county_codes.get(unit.region_id, "")
         return code if len(code) == 6 and not code.endswith("00") else ""
 
+    def _write_committees(self, audit: AuditBatch) -> None:
+        """Create the counties' committees the workbook names, then point units at them."""
+        pending = list(self.new_committees.values())
+        for c in pending:
+            c.committee = WorkCommittee(
+                name=c.name, level=WorkCommittee.Level.COUNTY, region=c.county
+            )
+        insert_instances([c.committee for c in pending])
+        for c in pending:
+            audit.created(c.committee, ("name", "level", "region_id"), c.county.code)
+        self.result.count_object(_("机关工委"), "created", len(pending))
+        for unit in self.creates:
+            unit.work_committee_id = _resolve(unit.work_committee_id)
+        for _unit, changes in self.updates:
+            if "work_committee_id" in changes:
+                changes["work_committee_id"][1] = _resolve(
+                    changes["work_committee_id"][1]
+                )
+
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
+        self._write_committees(audit)
         insert_instances(self.creates)
         for unit in self.creates:
             audit.created(unit, _UNIT_VALUE_FIELDS, self._county_code(unit), unit.name)

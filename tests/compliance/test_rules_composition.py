@@ -87,15 +87,93 @@ def test_clause_1_2_two_teams_in_post_in_one_village_is_an_error(db):
 # --- EXITED_VILLAGE_TEAM_WITHDRAWN -----------------------------------------------
 
 
+def _next_term():
+    """The term after the policy's: starts the day after it, in post within 29 days."""
+    return second_term(
+        name="2020—2022年驻村期",
+        start_date=D(2020, 6, 1),
+        end_date=D(2022, 5, 31),
+        in_post_deadline=D(2020, 6, 30),
+    )
+
+
 def test_clause_1_2_team_withdrawn_from_an_exited_village_before_campaign_end(db):
     """一(二) 脱贫攻坚期内，贫困村退出的，驻村工作队不得撤离."""
     village = village_in(actual_exit_year=2018)
     early = TeamFactory(village=village, end_date=D(2019, 3, 31))
-    kept, _ = staffed_team(village=village_in(actual_exit_year=2018))
     (finding,) = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 6, 30))
-    assert (finding.object_type, finding.object_id) == ("team", early.pk)
+    assert (finding.severity, finding.object_type, finding.object_id) == (
+        "error",
+        "team",
+        early.pk,
+    )
     assert "2018年退出" in finding.message and "2019-03-31" in finding.message
-    assert kept.end_date == D(2020, 5, 31)  # ends with its term: not withdrawn
+
+
+def test_clause_1_2_a_team_ending_with_its_term_needs_a_successor(db):
+    """一(二) 接续帮扶: a term's end is no exemption; no next-term team is a finding."""
+    alone, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    handed_over, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    TeamFactory(village=handed_over.village, term=_next_term())
+    (finding,) = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 9, 30))
+    assert finding.object_id == alone.pk
+    assert "于2020-05-31随期满撤离，没有下一期驻村工作队接续" in finding.message
+    # The gap stays a finding after the campaign, when the next term finally comes.
+    TeamFactory(
+        village=alone.village,
+        term=second_term(
+            name="2021—2023年驻村期",
+            start_date=D(2021, 6, 1),
+            end_date=D(2023, 5, 31),
+            in_post_deadline=D(2021, 6, 30),
+        ),
+    )
+    assert _codes(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2022, 12, 31))) == [
+        ("EXITED_VILLAGE_TEAM_WITHDRAWN", alone.pk)
+    ]
+
+
+@pytest.mark.parametrize(
+    "arrival, fires",
+    [(D(2020, 6, 29), False), (D(2020, 6, 30), False), (D(2020, 7, 1), True)],
+)
+def test_clause_1_2_the_successor_arrives_within_its_terms_in_post_window(
+    db, arrival, fires
+):
+    """一(二): the handover may take the next term's in-post window, not a day more."""
+    team, _ = staffed_team(village=village_in(actual_exit_year=2018))
+    TeamFactory(village=team.village, term=_next_term(), start_date=arrival)
+    findings = only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 9, 30))
+    assert _codes(findings) == (
+        [("EXITED_VILLAGE_TEAM_WITHDRAWN", team.pk)] if fires else []
+    )
+
+
+def test_clause_1_2_a_village_is_judged_once_the_handover_window_has_passed(db):
+    """Its term gave 29 days to arrive (06-01 → 06-30); left 2020-05-31, a successor
+    may still come on 2020-06-30, so the village is judged from 2020-07-01."""
+    staffed_team(village=village_in(actual_exit_year=2018))
+    assert only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 6, 30)) == []
+    assert len(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2020, 7, 1))) == 1
+
+
+def test_clause_1_2_a_team_leaving_at_the_campaign_end_is_not_withdrawn(db):
+    """一(二) 脱贫攻坚期内: a team leaving on the campaign's last day broke nothing."""
+    staffed_team(
+        village=village_in(actual_exit_year=2018),
+        term=second_term(),
+        start_date=D(2019, 1, 1),
+        end_date=D(2020, 12, 31),
+    )
+    before = TeamFactory(
+        village=village_in(actual_exit_year=2018),
+        term=second_term(),
+        start_date=D(2019, 1, 1),
+        end_date=D(2020, 12, 30),
+    )
+    assert _codes(only("EXITED_VILLAGE_TEAM_WITHDRAWN", D(2021, 6, 30))) == [
+        ("EXITED_VILLAGE_TEAM_WITHDRAWN", before.pk)
+    ]
 
 
 def test_clause_1_2_a_successor_team_the_next_day_is_no_withdrawal(db):
@@ -155,6 +233,8 @@ def test_clause_2_3_liangshan_team_has_four_to_seven(db, size, fires):
         assert f"现有{size}名在岗队员" in findings[0].message
         assert "应为4至7人" in findings[0].message
         assert findings[0].county_code == ZHAOJUE
+        # 可增配 is a permission: the message says the floor is the province's own.
+        assert "下限4人是本省的设定" in findings[0].message
 
 
 def test_liangshan_rule_replaces_the_team_minimum_there(db):
@@ -168,7 +248,8 @@ def test_liangshan_bounds_are_read_from_settings(db, settings):
     settings.ZHUCUN_RULES = {**settings.ZHUCUN_RULES, "LIANGSHAN_MAX_MEMBERS": 8}
     assert only("LIANGSHAN_TEAM_SIZE", AS_OF) == []
     settings.ZHUCUN_RULES = {**settings.ZHUCUN_RULES, "LIANGSHAN_MIN_MEMBERS": 9}
-    assert len(only("LIANGSHAN_TEAM_SIZE", AS_OF)) == 1
+    (finding,) = only("LIANGSHAN_TEAM_SIZE", AS_OF)
+    assert "下限9人是本省的设定" in finding.message
 
 
 # --- NO_FIRST_SECRETARY -----------------------------------------------------------
@@ -519,17 +600,64 @@ def test_extra_sector_rule_is_for_liangshan_only(db):
 
 
 def test_clause_2_4_team_fully_in_post_by_the_deadline(db):
-    """二(四) 2018年6月底前全部到岗到位."""
+    """二(四) 2018年6月底前全部到岗到位: every planned member, not the minimum only."""
     late = TeamFactory(village=village_in())
     member(late, FS)
+    member(late, start_date=D(2018, 7, 1))
     member(late, start_date=D(2018, 8, 16))
-    member(late, start_date=D(2018, 8, 16))
+    member(late, start_date=D(2018, 6, 1))  # 4 members: 3 were in post in time
     staffed_team()  # all in post on 2018-06-01
     staffed_team(size=2)  # too small, but in time: TEAM_TOO_SMALL's finding
     (finding,) = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
-    assert (finding.object_type, finding.object_id) == ("team", late.pk)
-    assert "到岗期限2018-06-30时仅1人到岗（现有3人）" in finding.message
+    assert (finding.severity, finding.object_type, finding.object_id) == (
+        "error",
+        "team",
+        late.pk,
+    )
+    assert "有2名队员在到岗期限2018-06-30后才到岗（最晚2018-08-16）" in finding.message
+
+
+@pytest.mark.parametrize(
+    "arrival, fires",
+    [(D(2018, 6, 29), False), (D(2018, 6, 30), False), (D(2018, 7, 1), True)],
+)
+def test_clause_2_4_a_member_arriving_after_the_deadline_is_late(db, arrival, fires):
+    """二(四) 到岗到位 by the deadline: on the deadline is in time, the day after late."""
+    team, _ = staffed_team()
+    member(team, start_date=arrival)
+    findings = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
+    assert _codes(findings) == ([("NOT_IN_POST_BY_DEADLINE", team.pk)] if fires else [])
+
+
+def test_clause_2_4_late_arrival_is_judged_from_the_deadline_day(db):
+    """二(四): before the deadline nobody is late yet; on it, a later arrival is."""
+    team, _ = staffed_team()
+    member(team, start_date=D(2018, 8, 16))
     assert only("NOT_IN_POST_BY_DEADLINE", D(2018, 6, 29)) == []
+    assert len(only("NOT_IN_POST_BY_DEADLINE", D(2018, 6, 30))) == 1
+    assert len(only("NOT_IN_POST_BY_DEADLINE", D(2018, 8, 16))) == 1
+
+
+def test_clause_2_4_a_whole_team_arriving_after_the_deadline_is_late(db):
+    """二(四): a team that arrived 2018-08-01 (deadline 2018-06-30) is no exemption."""
+    team, _ = staffed_team(start_date=D(2018, 8, 1))
+    (finding,) = only("NOT_IN_POST_BY_DEADLINE", AS_OF)
+    assert finding.object_id == team.pk
+    assert "于2018-08-01才派驻，晚于到岗期限2018-06-30" in finding.message
+    staffed_team(start_date=D(2018, 6, 30))  # arrived on the deadline: in time
+    assert _codes(only("NOT_IN_POST_BY_DEADLINE", AS_OF)) == [
+        ("NOT_IN_POST_BY_DEADLINE", team.pk)
+    ]
+
+
+def test_a_replacement_arriving_later_is_not_a_late_arrival(db):
+    """召回调整: who takes over from a member is not one of the planned members."""
+    team, members = staffed_team()
+    successor = member(team, start_date=D(2019, 3, 1))
+    members[2].end_date = D(2019, 2, 28)
+    members[2].replaced_by = successor
+    members[2].save()
+    assert only("NOT_IN_POST_BY_DEADLINE", AS_OF) == []
 
 
 # --- APPOINTMENT_INCOMPLETE -------------------------------------------------------

@@ -74,6 +74,31 @@ def test_a_team_that_arrived_during_the_quarter_is_not_judged_for_it(db):
     assert len(only("HOUSEHOLDS_NOT_ALL_VISITED", D(2020, 3, 31))) == 1
 
 
+@pytest.mark.parametrize("registered, fires", [(0, False), (1, True), (50, True)])
+def test_clause_3_4_a_village_with_households_but_no_list_is_a_warning(
+    db, registered, fires
+):
+    """三(四) 走遍所有农户 cannot be checked without the list: a warning, not silence."""
+    team, _ = staffed_team()
+    team.village.household_count = registered
+    team.village.save()
+    findings = only("HOUSEHOLDS_NOT_ALL_VISITED", AS_OF)
+    assert [(f.object_id, f.severity) for f in findings] == (
+        [(team.pk, "warning")] if fires else []
+    )
+    if fires:
+        assert f"所驻村登记{registered}户，但没有农户名单" in findings[0].message
+        assert findings[0].period == "2019Q4"
+    # One warning for the village: the priority rule does not repeat it.
+    assert only("PRIORITY_HOUSEHOLD_NOT_VISITED", AS_OF) == []
+
+
+def test_a_village_with_its_household_list_gets_no_list_warning(db):
+    team, _ = staffed_team()
+    _visit(team, _village_households(team, 1))
+    assert only("HOUSEHOLDS_NOT_ALL_VISITED", AS_OF) == []
+
+
 # --- PRIORITY_HOUSEHOLD_NOT_VISITED -----------------------------------------------
 
 

@@ -19,6 +19,7 @@ from tests.assessments.factories import (
     assert_set_based,
     member,
     only,
+    second_term,
     staffed_team,
     village_in,
 )
@@ -56,16 +57,24 @@ def test_a_county_without_teams_needs_no_meeting(db):
 # --- ATTENDANCE_NOT_RECORDED ------------------------------------------------------
 
 
+def _record(membership, first, last, skip=()):
+    """Attendance rows for the months ``first`` to ``last``, but those in ``skip``."""
+    month = first
+    while month <= last:
+        if month not in skip:
+            MonthlyAttendanceFactory(membership=membership, month=month)
+        month = D(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def test_clause_4_1_attendance_recorded_every_month(db):
     """四(一) 乡镇党委、政府…每月统计驻村工作队队员在岗情况并留档备查."""
     team, (secretary, gap, _) = staffed_team(size=3)
     for m in team.memberships.all():
-        MonthlyAttendanceFactory(membership=m, month=D(2019, 1, 1))
-        if m != gap:
-            MonthlyAttendanceFactory(membership=m, month=D(2019, 2, 1))
+        _record(
+            m, D(2018, 6, 1), D(2019, 2, 1), skip=[D(2019, 2, 1)] if m == gap else []
+        )
     newcomer = member(team, start_date=D(2019, 2, 20))
     MonthlyAttendanceFactory(membership=newcomer, month=D(2019, 2, 1))
-    member(team, start_date=D(2018, 6, 1), end_date=D(2018, 12, 31))  # left in 2018
     (finding,) = only("ATTENDANCE_NOT_RECORDED", D(2019, 3, 15))
     assert (finding.object_type, finding.object_id, finding.period) == (
         "member",
@@ -77,13 +86,46 @@ def test_clause_4_1_attendance_recorded_every_month(db):
 
 
 def test_a_month_is_due_once_it_is_over(db):
+    """四(一) 每月统计: the month is due on its last day, not the day before."""
     team, _ = staffed_team(size=3)
     for m in team.memberships.all():
-        for month in (1, 2):
-            MonthlyAttendanceFactory(membership=m, month=D(2019, month, 1))
+        _record(m, D(2018, 6, 1), D(2019, 2, 1))
     assert only("ATTENDANCE_NOT_RECORDED", D(2019, 3, 30)) == []
     findings = only("ATTENDANCE_NOT_RECORDED", D(2019, 3, 31))
     assert {f.period for f in findings} == {"2019-03"} and len(findings) == 3
+
+
+def test_clause_4_1_a_month_missing_in_2019_is_still_a_finding_in_2020(db):
+    """四(一) 留档备查 has no expiry: a gap does not lapse with the calendar year."""
+    team, (secretary,) = staffed_team(size=1)
+    _record(secretary, D(2018, 6, 1), D(2020, 5, 1), skip=[D(2019, 11, 1)])
+    for day in (D(2019, 11, 29), D(2019, 11, 30), D(2020, 1, 15), D(2020, 2, 15)):
+        periods = [f.period for f in only("ATTENDANCE_NOT_RECORDED", day)]
+        assert periods == ([] if day < D(2019, 11, 30) else ["2019-11"]), day
+    # After the term's end, too (the member's service ended 2020-05-31) ...
+    assert [f.period for f in only("ATTENDANCE_NOT_RECORDED", D(2020, 9, 30))] == [
+        "2019-11"
+    ]
+    # ... until the next term begins: then its months are the ones judged.
+    second_term(
+        name="2021—2023年驻村期",
+        start_date=D(2021, 6, 1),
+        end_date=D(2023, 5, 31),
+        in_post_deadline=D(2021, 6, 30),
+    )
+    assert only("ATTENDANCE_NOT_RECORDED", D(2021, 5, 31)) != []
+    assert only("ATTENDANCE_NOT_RECORDED", D(2021, 6, 1)) == []
+
+
+def test_every_month_of_service_counts_the_partial_ones_included(db):
+    """A member in post on any day of a month owes its row; months outside do not."""
+    team, _ = staffed_team(size=1)
+    team.memberships.all().delete()
+    short = member(team, start_date=D(2018, 6, 30), end_date=D(2018, 8, 1))
+    MonthlyAttendanceFactory(membership=short, month=D(2018, 7, 1))
+    MonthlyAttendanceFactory(membership=short, month=D(2018, 9, 1))  # after it left
+    findings = only("ATTENDANCE_NOT_RECORDED", D(2019, 3, 15))
+    assert sorted(f.period for f in findings) == ["2018-06", "2018-08"]
 
 
 # --- NO_QUARTERLY_REPORT ----------------------------------------------------------
@@ -289,7 +331,8 @@ def _teams():
 
 def _attendance_gaps(n):
     for _ in range(n):
-        staffed_team(size=1)
+        _team, (secretary,) = staffed_team(size=1)
+        _record(secretary, D(2018, 6, 1), D(2018, 12, 1))  # 2019-01 missing
 
 
 def _silent_teams(n):

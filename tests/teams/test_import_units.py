@@ -2,12 +2,13 @@
 
 import pytest
 
-from teams.models import Unit
+from teams.models import Unit, WorkCommittee
 from tests.factories import UnitFactory, WorkCommitteeFactory
 from tests.workbook_helpers import error_lines, run, table, write_xlsx
 from villages.models import Region
 from zhucun.models import AuditEntry
 from zhucun.workbooks.exporter import export_workbook
+from zhucun.workbooks.importer import run_import
 
 
 def _unit(name, **extra):
@@ -139,3 +140,156 @@ def test_the_unit_export_reads_in_a_fixed_number_of_queries(
             kind="units", target=tmp_path / "u.xlsx", user=province_user
         )
     assert result.rows == 3
+
+
+# --- work committees (机关工委) ------------------------------------------------------
+
+
+def test_the_province_and_its_21_prefectures_have_their_committees_from_migrate(db):
+    """五(一) 各级党委直属机关工作委员会: the province's and each prefecture's exist."""
+    committees = WorkCommittee.objects.exclude(level="county")
+    assert committees.count() == 22
+    province = committees.get(name="省直机关工委")
+    assert (province.level, province.region.code) == ("province", "510000")
+    for name, code in (
+        ("成都市直机关工委", "510100"),
+        ("凉山州直机关工委", "513400"),
+        ("阿坝州直机关工委", "513200"),
+        ("甘孜州直机关工委", "513300"),
+    ):
+        committee = committees.get(name=name)
+        assert (committee.level, committee.region.code) == ("prefecture", code)
+    prefectures = Region.objects.filter(level="prefecture")
+    assert set(
+        committees.filter(level="prefecture").values_list("region", flat=True)
+    ) == set(prefectures.values_list("pk", flat=True))
+
+
+def test_on_a_fresh_database_a_workbook_naming_the_provinces_committee_imports(
+    db, workbook
+):
+    path = workbook(
+        [
+            _unit("四川省某某厅", 所属机关工委="省直机关工委"),
+            _unit(
+                "凉山州某局",
+                单位层级="市（州）级",
+                所在地区="凉山州",
+                所属机关工委="凉山州直机关工委",
+            ),
+        ]
+    )
+    code, output = run("import_xlsx", "units", path)
+    assert code == 0, output
+    assert Unit.objects.get(name="四川省某某厅").work_committee.name == "省直机关工委"
+    assert Unit.objects.get(name="凉山州某局").work_committee.region.code == "513400"
+    assert not WorkCommittee.objects.filter(level="county").exists()
+
+
+def _county_committee_book(workbook):
+    return workbook(
+        [
+            _unit(
+                "昭觉县某局",
+                单位层级="县（市、区）级",
+                所在地区="凉山州/昭觉县",
+                所属机关工委="昭觉县直机关工委",
+            ),
+            _unit(
+                "昭觉县另一局",
+                单位层级="县（市、区）级",
+                所在地区="凉山州/昭觉县",
+                所属机关工委="昭觉县直机关工委",
+            ),
+        ]
+    )
+
+
+def test_a_dry_run_lists_a_new_county_committee_and_writes_nothing(db, workbook):
+    result = run_import(
+        kind="units", path=_county_committee_book(workbook), dry_run=True
+    )
+    assert result.ok and result.created == 2
+    assert result.notes == ["将新建机关工委：昭觉县直机关工委（凉山彝族自治州/昭觉县）"]
+    assert not WorkCommittee.objects.filter(name="昭觉县直机关工委").exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_county_committee_named_by_the_workbook_is_created_under_its_county(
+    db, workbook
+):
+    code, output = run("import_xlsx", "units", _county_committee_book(workbook))
+    assert code == 0, output
+    committee = WorkCommittee.objects.get(name="昭觉县直机关工委")
+    assert (committee.level, committee.region.code) == ("county", "513431")
+    assert set(Unit.objects.values_list("work_committee", flat=True)) == {committee.pk}
+    entry = AuditEntry.objects.get(model="teams.workcommittee")
+    assert (entry.action, entry.source, entry.county_code) == (
+        "create",
+        "import",
+        "513431",
+    )
+    # Imported again: the committee is known now, nothing changes.
+    code, output = run("import_xlsx", "units", _county_committee_book(workbook))
+    assert "created=0 updated=0 unchanged=2" in output, output
+    assert WorkCommittee.objects.filter(level="county").count() == 1
+
+
+def test_an_existing_unit_moves_to_a_new_county_committee(db, workbook):
+    UnitFactory(name="昭觉县某局", region=Region.objects.get(code="513431"))
+    code, output = run("import_xlsx", "units", _county_committee_book(workbook))
+    assert code == 0 and "created=1 updated=1" in output, output
+    committee = WorkCommittee.objects.get(name="昭觉县直机关工委")
+    assert Unit.objects.get(name="昭觉县某局").work_committee == committee
+    change = AuditEntry.objects.get(model="teams.unit", action="update").changes
+    assert change["work_committee_id"] == [None, committee.pk]
+
+
+@pytest.mark.parametrize(
+    "name", ["省直属机关工委", "成都市直机关工作委员会", "不存在县直机关工委"]
+)
+def test_any_other_unknown_committee_is_refused_naming_the_known_ones(
+    db, workbook, name
+):
+    path = workbook([_unit("甲单位", 所属机关工委=name)])
+    code, output = run("import_xlsx", "units", path)
+    assert code == 1
+    ((row, column, message),) = error_lines(output)
+    assert (row, column) == ("3", "所属机关工委")
+    assert f"没有名为“{name}”的机关工委" in message
+    assert "省直机关工委、成都市直机关工委" in message and "凉山州直机关工委" in message
+    assert not WorkCommittee.objects.filter(name=name).exists()
+    assert not Unit.objects.filter(name="甲单位").exists()
+
+
+def test_an_ambiguous_county_name_is_refused_and_its_prefecture_settles_it(
+    db, workbook
+):
+    """内江市 and 乐山市 each have a 市中区."""
+    path = workbook([_unit("甲单位", 所属机关工委="市中区直机关工委")])
+    assert run("import_xlsx", "units", path)[0] == 1
+    path = workbook([_unit("甲单位", 所属机关工委="乐山市市中区直机关工委")])
+    code, output = run("import_xlsx", "units", path)
+    assert code == 0, output
+    committee = WorkCommittee.objects.get(name="乐山市市中区直机关工委")
+    assert committee.region.code == "511102"
+
+
+def test_a_county_clerk_may_not_create_another_countys_committee(
+    db, workbook, scoped_user
+):
+    scoped_user("county", "513431", "zhaojue")
+    path = workbook(
+        [
+            _unit(
+                "昭觉县某局",
+                单位层级="县（市、区）级",
+                所在地区="凉山州/昭觉县",
+                所属机关工委="美姑县直机关工委",
+            )
+        ]
+    )
+    code, output = run("import_xlsx", "units", path, "--user", "zhaojue")
+    assert code == 1
+    assert [(r, c) for r, c, _m in error_lines(output)] == [("3", "所属机关工委")]
+    assert not WorkCommittee.objects.filter(name="美姑县直机关工委").exists()
