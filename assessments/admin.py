@@ -11,6 +11,7 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
+from assessments.services import assessment_grade
 from villages.admin_filters import region_filters
 from zhucun.admin import ZhucunAdmin, ZhucunInline
 from zhucun.admin_filters import year_filter
@@ -39,6 +40,38 @@ class AssessmentAdmin(WorkbookAdminMixin, ZhucunAdmin):
     search_fields = ("=person__name",)
     autocomplete_fields = ("person", "membership")
     audit_county = "membership.team.village.county.code"
+    fields = (
+        "membership",
+        "year",
+        "kind",
+        "grade",
+        "villager_score",
+        "cadre_score",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # assessment_grade keeps one grade per person, year and kind: a stored
+        # grade changes its grade and scores, never whose or which year's it is.
+        return ("membership", "year", "kind") if obj is not None else ()
+
+    def create(self, request, obj, form):
+        """Grade through assessment_grade, which holds the 20% cap and the years."""
+        return self._grade(obj.membership, obj.year, obj.kind, form)
+
+    def update(self, request, obj, form):
+        return self._grade(obj.membership, obj.year, obj.kind, form)
+
+    @staticmethod
+    def _grade(membership, year, kind, form):
+        data = form.cleaned_data
+        return assessment_grade(
+            membership=membership,
+            year=year,
+            kind=kind,
+            grade=data["grade"],
+            villager_score=data.get("villager_score"),
+            cadre_score=data.get("cadre_score"),
+        )
 
     @admin.display(description=_("驻村工作队"))
     def team_name(self, obj):

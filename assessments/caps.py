@@ -33,18 +33,8 @@ def cap_counts(
     (``assessments.services.assessment_grade``) counts with this same function.
     ``county_ids`` limits the counties counted (None: all).
     """
-    first, last = year_bounds(year)
-    eligible = dict(
-        Membership.objects.filter(overlapping(first, last))
-        .exclude(role=FS)
-        .filter(_county_q(county_ids, "team__village__county_id"))
-        .values("team__village__county_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values_list("team__village__county_id", "n")
-    )
-    excellent = Assessment.objects.filter(
-        year=year, kind=Assessment.Kind.ANNUAL, grade=Assessment.Grade.EXCELLENT
-    ).exclude(membership__role=FS)
+    eligible = eligible_counts(year, county_ids)
+    excellent = counted_excellent(year)
     if exclude_person_id is not None:
         excellent = excellent.exclude(person_id=exclude_person_id)
     graded = dict(
@@ -54,6 +44,26 @@ def cap_counts(
         .values_list("membership__team__village__county_id", "n")
     )
     return eligible, graded
+
+
+def eligible_counts(year: int, county_ids: list[int] | None) -> dict[int, int]:
+    """Per county: the people who served on its teams in ``year``, FS excluded."""
+    first, last = year_bounds(year)
+    return dict(
+        Membership.objects.filter(overlapping(first, last))
+        .exclude(role=FS)
+        .filter(_county_q(county_ids, "team__village__county_id"))
+        .values("team__village__county_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("team__village__county_id", "n")
+    )
+
+
+def counted_excellent(year: int):
+    """The year's annual 优秀 grades that count against the cap (FS' own excluded)."""
+    return Assessment.objects.filter(
+        year=year, kind=Assessment.Kind.ANNUAL, grade=Assessment.Grade.EXCELLENT
+    ).exclude(membership__role=FS)
 
 
 def _county_q(county_ids: list[int] | None, field: str) -> Q:

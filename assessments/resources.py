@@ -7,14 +7,13 @@ annual grade per person and year; the county's 优秀 grades stay within the 20%
 (四(三)), counted as ``assessments.services.assessment_grade`` counts them.
 """
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from assessments.caps import cap_counts, excellent_cap
 from assessments.models import Assessment, TrainingEvent, TrainingRecord
 from assessments.services import ASSESSMENT_FIELDS
+from assessments.write_rules import ProposedGrade, excellent_cap_refusals
 from teams.importing import (
     check_person,
     memberships_of,
@@ -26,9 +25,7 @@ from villages.models import Region
 from villages.places import PlaceLocator
 from zhucun.access import scoped
 from zhucun.audit import AuditBatch
-from zhucun.formats import percent
 from zhucun.periods import year_bounds
-from zhucun.policy import Thresholds
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
     ChoiceWidget,
@@ -48,6 +45,7 @@ from zhucun.workbooks.importer import (
     chunks,
 )
 from zhucun.workbooks.values import fold
+from zhucun.write_rules import reject_rows
 
 
 def _id_column(attribute: str) -> Column:
@@ -347,19 +345,22 @@ class AssessmentImporter(PlaceLocator, Importer):
                 self.updates.append((row, current, changes))
 
     def _check_cap(self, ok: list[Row], lock: bool) -> None:
-        """优秀 within floor(20% × members) per county and year, file and stored together."""
-        excellent = [
-            r
-            for r in ok
-            if r.data["grade"] == Assessment.Grade.EXCELLENT
-            and r.plan["membership"].role != Membership.Role.FIRST_SECRETARY
+        """The 20% cap (assessments.write_rules), file and stored together."""
+        grades = [
+            ProposedGrade(
+                item=row,
+                person_id=row.plan["person"].pk,
+                county_id=row.place[2].county_id,
+                county_name=self.places.by_id[row.place[2].county_id].name,
+                year=row.data["year"],
+                counts=row.data["grade"] == Assessment.Grade.EXCELLENT
+                and row.plan["membership"].role != Membership.Role.FIRST_SECRETARY,
+            )
+            for row in ok
         ]
-        if not excellent:
+        county_ids = sorted({g.county_id for g in grades if g.counts})
+        if not county_ids:
             return
-        by_year = defaultdict(list)
-        for row in excellent:
-            by_year[row.data["year"]].append(row)
-        county_ids = sorted({r.place[2].county_id for r in excellent})
         if lock:
             # The county row stands for "this county's grades" (as in
             # assessments.services): lock before counting.
@@ -369,49 +370,7 @@ class AssessmentImporter(PlaceLocator, Importer):
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-        ratio = Thresholds.from_settings().excellent_cap_ratio
-        in_file = defaultdict(set)
-        for row in ok:
-            in_file[row.data["year"]].add(row.plan["person"].pk)
-        for year, year_rows in by_year.items():
-            eligible, _graded = cap_counts(year, county_ids)
-            stored = defaultdict(set)
-            for person_id, county_id in (
-                Assessment.objects.filter(
-                    year=year,
-                    kind=Assessment.Kind.ANNUAL,
-                    grade=Assessment.Grade.EXCELLENT,
-                    membership__team__village__county_id__in=county_ids,
-                )
-                .exclude(membership__role=Membership.Role.FIRST_SECRETARY)
-                .values_list("person_id", "membership__team__village__county_id")
-            ):
-                if person_id not in in_file[year]:
-                    stored[county_id].add(person_id)
-            taken = defaultdict(int)
-            for row in year_rows:
-                county_id = row.place[2].county_id
-                members = eligible.get(county_id, 0)
-                cap = excellent_cap(ratio, members)
-                taken[county_id] += 1
-                total = len(stored[county_id]) + taken[county_id]
-                if total > cap:
-                    row.reject(
-                        "考核等次",
-                        _(
-                            "%(county)s%(year)d年度优秀名额已满：连同本表已评优秀"
-                            "%(total)d人，上限%(cap)d人（不含第一书记的队员共"
-                            "%(members)d人的%(ratio)s）。"
-                        )
-                        % {
-                            "county": self.places.by_id[county_id].name,
-                            "year": year,
-                            "total": total,
-                            "cap": cap,
-                            "members": members,
-                            "ratio": percent(ratio),
-                        },
-                    )
+        reject_rows(excellent_cap_refusals(grades), {"grade": "考核等次"})
 
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
         county = {pk: r.code for pk, r in self.places.by_id.items()}

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessments.caps import cap_counts, excellent_cap
 from assessments.models import (
     Assessment,
     TargetItem,
@@ -21,14 +20,15 @@ from assessments.models import (
     TrainingEvent,
     TrainingRecord,
 )
+from assessments.write_rules import ProposedGrade, excellent_cap_refusals
 from teams.models import Membership, Person, Team
 from villages.models import Region
 from zhucun import clock
 from zhucun.audit import audit_record, diff, snapshot
-from zhucun.formats import days_text, percent
-from zhucun.periods import year_bounds
-from zhucun.policy import Thresholds
+from zhucun.formats import days_text
+from zhucun.periods import year_bounds, year_refusals
 from zhucun.queries import overlapping
+from zhucun.write_rules import raise_refusals
 
 ASSESSMENT_FIELDS = (
     "person_id",
@@ -70,6 +70,7 @@ def assessment_grade(
         raise ValidationError({"grade": _("考核等次只能是优秀、称职或不称职。")})
     if kind not in Assessment.Kind.values:
         raise ValidationError({"kind": _("考核类型只能是年度考核或期满考核。")})
+    raise_refusals(year_refusals([(membership, year)]))
     membership = Membership.objects.select_related(
         "person", "team__village__county"
     ).get(pk=membership.pk)
@@ -120,31 +121,16 @@ def assessment_grade(
 
 
 def _check_cap(*, membership: Membership, county: Region, year: int) -> None:
-    ratio = Thresholds.from_settings().excellent_cap_ratio
-    # This person's own earlier grade (being replaced) does not count against them.
-    eligible, graded = cap_counts(
-        year, [county.pk], exclude_person_id=membership.person_id
+    """The 20% cap (assessments.write_rules) for this one grade."""
+    grade = ProposedGrade(
+        item=membership,
+        person_id=membership.person_id,
+        county_id=county.pk,
+        county_name=county.name,
+        year=year,
+        counts=True,
     )
-    members = eligible.get(county.pk, 0)
-    excellent = graded.get(county.pk, 0)
-    cap = excellent_cap(ratio, members)
-    if excellent + 1 > cap:
-        raise ValidationError(
-            {
-                "grade": _(
-                    "%(county)s%(year)d年度优秀名额已满：已评优秀%(excellent)d人，"
-                    "上限%(cap)d人（不含第一书记的队员共%(members)d人的%(ratio)s）"
-                )
-                % {
-                    "county": county.name,
-                    "year": year,
-                    "excellent": excellent,
-                    "cap": cap,
-                    "members": members,
-                    "ratio": percent(ratio),
-                }
-            }
-        )
+    raise_refusals(excellent_cap_refusals([grade]))
 
 
 # --- the yearly cycle: target letters (三) and training (四(二)) ----------------------
@@ -165,6 +151,7 @@ def _team_county_code(team_id: int) -> str:
 
 
 def _check_letter_dates(*, team: Team, year: int, signed_on: datetime.date) -> None:
+    raise_refusals(year_refusals([(team, year)]))
     first, last = year_bounds(year)
     if not Team.objects.filter(overlapping(first, last), pk=team.pk).exists():
         raise ValidationError(

@@ -9,7 +9,8 @@ import calendar
 
 from django.utils.translation import gettext as _
 
-from attendance.models import AttendanceSubmission, MonthlyAttendance
+from attendance.models import MonthlyAttendance
+from attendance.write_rules import locked_month_refusals
 from teams.importing import (
     check_person,
     memberships_of,
@@ -36,6 +37,7 @@ from zhucun.workbooks.importer import (
     changed_fields,
     chunks,
 )
+from zhucun.write_rules import reject_rows
 
 
 class AttendanceResource(WorkbookResource):
@@ -162,25 +164,15 @@ class AttendanceImporter(PlaceLocator, Importer):
         self._plan(rows, lock)
 
     def _check_locked(self, rows: list[Row]) -> None:
-        ok = [row for row in rows if row.ok]
-        townships = sorted({row.place[2].township_id for row in ok})
-        months = sorted({row.data["month"] for row in ok})
-        locked = set()
-        for chunk in chunks(townships):
-            locked.update(
-                AttendanceSubmission.objects.filter(
-                    township_id__in=chunk,
-                    month__in=months,
-                    submitted_at__isnull=False,
-                ).values_list("township_id", "month")
-            )
-        for row in ok:
-            if (row.place[2].township_id, row.data["month"]) in locked:
-                row.reject(
-                    "年月",
-                    _("该乡（镇）%(month)s的考勤已报送锁定，需县里退回后才能修改。")
-                    % {"month": f"{row.data['month']:%Y年%m月}"},
-                )
+        """The locked-month rule, for the whole sheet, with the grid's message."""
+        reject_rows(
+            locked_month_refusals(
+                (row, row.place[2].township_id, row.data["month"])
+                for row in rows
+                if row.ok
+            ),
+            {"month": "年月"},
+        )
 
     def _plan(self, rows: list[Row], lock: bool) -> None:
         ok = [row for row in rows if row.ok]

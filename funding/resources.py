@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from funding.models import Fund
+from funding.write_rules import FundChange, fund_balance_refusals
 from teams.models import Team
 from villages.places import PlaceLocator
 from zhucun.access import scoped
@@ -34,6 +35,7 @@ from zhucun.workbooks.importer import (
     changed_fields,
     chunks,
 )
+from zhucun.write_rules import reject_rows
 
 
 class FundResource(WorkbookResource):
@@ -169,6 +171,15 @@ class FundImporter(PlaceLocator, Importer):
             row.outcome = "updated" if changes else "unchanged"
             if changes:
                 self.updates.append((row, current, changes))
+        # A corrected amount may not fall below what is spent (the funds are
+        # locked above when ``lock``, as fund_update locks its fund).
+        reject_rows(
+            fund_balance_refusals(
+                FundChange(row, fund.pk, row.data["amount"])
+                for row, fund, _changes in self.updates
+            ),
+            {"amount": "金额（元）"},
+        )
 
     def write(self, rows: list[Row], audit: AuditBatch) -> None:
         by_id = self.places.by_id

@@ -9,17 +9,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from funding.models import Fund, Spending
 from funding.selectors import suggested_source
+from funding.write_rules import FundChange, fund_balance_refusals
 from teams.models import Team
 from zhucun import clock
 from zhucun.audit import audit_record, diff, snapshot
-from zhucun.formats import yuan
-from zhucun.periods import year_bounds
+from zhucun.periods import date_refusals, year_bounds, year_refusals
 from zhucun.queries import overlapping
+from zhucun.write_rules import raise_refusals
 
 FUND_FIELDS = ("team_id", "year", "amount", "source", "received_on")
 SPENDING_FIELDS = ("fund_id", "spent_on", "amount", "purpose")
@@ -30,6 +30,12 @@ def _county_code(team: Team) -> str:
 
 
 def _check_fund(fund: Fund) -> None:
+    raise_refusals(
+        [
+            *year_refusals([(fund, fund.year)]),
+            *date_refusals([(fund, "received_on", fund.received_on)]),
+        ]
+    )
     first, last = year_bounds(fund.year)
     team = Team.objects.filter(overlapping(first, last), pk=fund.team_id)
     if not team.exists():
@@ -117,14 +123,7 @@ def fund_update(
     fund.source = source
     fund.received_on = received_on
     _check_fund(fund)
-    spent = fund.spendings.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if fund.amount < spent:
-        raise ValidationError(
-            {
-                "amount": _("该笔经费已支出%(spent)s，金额不能少于已支出数。")
-                % {"spent": yuan(spent)}
-            }
-        )
+    raise_refusals(fund_balance_refusals([FundChange(fund, fund.pk, fund.amount)]))
     fund.save()
     changes = diff(before, snapshot(fund, FUND_FIELDS))
     if changes:
@@ -158,24 +157,13 @@ def spending_create(
     spending = Spending(
         fund=fund, spent_on=spent_on, amount=amount, purpose=purpose.strip()
     )
+    raise_refusals(date_refusals([(spending, "spent_on", spent_on)]))
     if spent_on > clock.today():
         raise ValidationError({"spent_on": _("支出日期不能晚于今天。")})
     spending.full_clean()
-    spent = fund.spendings.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    balance = fund.amount - spent
-    if amount > balance:
-        raise ValidationError(
-            {
-                "amount": _(
-                    "超出该笔经费余额：经费%(total)s，已支出%(spent)s，余额%(balance)s。"
-                )
-                % {
-                    "total": yuan(fund.amount),
-                    "spent": yuan(spent),
-                    "balance": yuan(balance),
-                }
-            }
-        )
+    raise_refusals(
+        fund_balance_refusals([FundChange(spending, fund.pk, spending=amount)])
+    )
     spending.save()
     audit_record(
         action="create",

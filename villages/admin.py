@@ -133,7 +133,7 @@ class RegionAdmin(ZhucunAdmin):
 
 class VillageForm(ServiceForm):
     # village_create/village_update refuse a non-township with their own message.
-    service_validated = ("township",)
+    service_validated = ("township", "code")
 
 
 def _household_rows():

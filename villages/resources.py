@@ -6,14 +6,13 @@ next free three digits); a village is found by its 村代码 or, without one, by
 township and name, and created when not found.
 """
 
-import re
-
 from django.utils.translation import gettext as _
 
 from villages.models import Region, Village
 from villages.places import PlaceLocator
 from villages.selectors import village_list
 from villages.services import VILLAGE_FIELDS, township_create
+from villages.write_rules import VillageCode, village_code_refusals
 from zhucun.audit import AuditBatch
 from zhucun.workbooks.bulk import insert_instances
 from zhucun.workbooks.columns import (
@@ -30,23 +29,23 @@ from zhucun.workbooks.importer import (
     apply_changes,
     changed_fields,
 )
-from zhucun.workbooks.values import CellError, clean_text, fold, number_text
+from zhucun.workbooks.values import fold, number_text
+from zhucun.write_rules import reject_rows
 
 
 class VillageCodeWidget(TextWidget):
-    """村代码: the 12-digit statistical code (a number cell keeps all 12 digits)."""
+    """村代码 as typed (a number cell keeps all 12 digits); its rule is the service's.
+
+    The shape, the township prefix and uniqueness are checked for the whole sheet
+    by ``villages.write_rules.village_code_refusals``, with the service's message.
+    """
 
     def __init__(self):
-        super().__init__(max_length=12)
+        super().__init__(max_length=64)
 
     def clean(self, value, row=None, **kwargs):
         text = number_text(value) if isinstance(value, (int, float)) else value
-        code = fold(text)
-        if not re.fullmatch(r"\d{12}", code):
-            raise CellError(
-                _("村代码“%(value)s”应为12位数字。") % {"value": clean_text(value)}
-            )
-        return code
+        return fold(text)
 
 
 class VillageResource(WorkbookResource):
@@ -161,13 +160,33 @@ class VillageImporter(PlaceLocator, Importer):
         self.duplicates(
             rows, lambda r: r.data["code"] if r.given("code") else None, "村代码"
         )
+        self.code_checks: list[VillageCode] = []
+        self.township_hints = self._township_hints(rows)
         for row in rows:
             if row.ok:
                 self._place(row)
+        reject_rows(village_code_refusals(self.code_checks), {"code": "村代码"})
         self.result.new_townships = [
             f"{places.label(t.county)}/{t.name}（{t.code}）"
             for t in self.new_townships.values()
         ]
+
+    def _township_hints(self, rows: list[Row]) -> dict[tuple[int, str], str]:
+        """For a township to be created: the code its villages' 村代码 name.
+
+        A village's code begins with its township's nine digits, so a new
+        township takes them from the first row that gives a code of its county.
+        """
+        hints: dict[tuple[int, str], str] = {}
+        for row in rows:
+            if not (row.ok and row.given("code")):
+                continue
+            county, code = row.place[0], row.data["code"]
+            if self.places.township(county, row.data["township"]) is not None:
+                continue
+            if len(code) == 12 and code.isdigit() and code.startswith(county.code):
+                hints.setdefault((county.pk, fold(row.data["township"])), code[:9])
+        return hints
 
     def _township(self, row: Row):
         county = row.place[0]
@@ -176,7 +195,7 @@ class VillageImporter(PlaceLocator, Importer):
             return township
         key = (county.pk, fold(row.data["township"]))
         if key not in self.new_townships:
-            code = self._next_township_code(county)
+            code = self._next_township_code(county, self.township_hints.get(key))
             if code is None:
                 row.reject(
                     "乡（镇）",
@@ -187,7 +206,7 @@ class VillageImporter(PlaceLocator, Importer):
             self.new_townships[key] = _NewTownship(county, row.data["township"], code)
         return self.new_townships[key]
 
-    def _next_township_code(self, county: Region) -> str | None:
+    def _next_township_code(self, county: Region, hint: str | None) -> str | None:
         taken = {
             t.code for t in self.new_townships.values() if t.county.pk == county.pk
         }
@@ -196,6 +215,8 @@ class VillageImporter(PlaceLocator, Importer):
                 "code", flat=True
             )
         )
+        if hint is not None and hint not in taken:
+            return hint
         for n in range(1, 1000):
             code = f"{county.code[:6]}{n:03d}"
             if code not in taken:
@@ -217,41 +238,19 @@ class VillageImporter(PlaceLocator, Importer):
             else None
         )
         village = by_name
-        if row.given("code"):
-            code = row.data["code"]
-            if not code.startswith(county.code[:6]):
-                row.reject(
-                    "村代码",
-                    _("村代码应以所属县的代码%(code)s开头。")
-                    % {"code": county.code[:6]},
-                )
-                return
+        code = row.data["code"] if row.given("code") else None
+        if code is not None:
             by_code = places.villages_by_code.get(code)
-            if by_code is not None:
-                if by_name is not None and by_name.pk != by_code.pk:
-                    row.reject(
-                        "村代码",
-                        _(
-                            "该村代码属于“%(other)s”，而%(township)s已有另一个“%(name)s”。"
-                        )
-                        % {
-                            "other": by_code.name,
-                            "township": row.data["township"],
-                            "name": row.data["name"],
-                        },
-                    )
-                    return
-                if by_code.county_id != county.pk:
-                    row.reject(
-                        "村代码",
-                        _("该村代码已属于%(county)s的“%(name)s”。")
-                        % {
-                            "county": places.label(places.by_id[by_code.county_id]),
-                            "name": by_code.name,
-                        },
-                    )
-                    return
-                village = by_code
+            # A code held by a village of this county names that village; any
+            # other holder is the code rule's business (taken, or another place).
+            if by_name is None and by_code is not None:
+                if by_code.county_id == county.pk:
+                    village = by_code
+            moved = village is not None and village.township_id != township.pk
+            if village is None or village.code != code or moved:
+                self.code_checks.append(
+                    VillageCode(row, code, township.code, village and village.pk)
+                )
         if village is not None:
             if not self.gate.allows_path(places.by_id[village.township_id].path):
                 row.reject("村", self.gate.refusal(village.name))

@@ -141,13 +141,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 def _exit_year(label: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=2014,
-        max_value=2030,
-        help_text=label,
-    )
+    # The span is the service's year rule (zhucun.periods), with its message.
+    return serializers.IntegerField(required=False, allow_null=True, help_text=label)
 
 
 # Body of POST /api/v1/villages/ and (every field optional) PATCH.
@@ -159,12 +154,12 @@ class VillageWriteSerializer(serializers.Serializer):
         ),
     )
     name = serializers.CharField(max_length=64, help_text=_("村名"))
+    # No length check here: the service's 村代码 rule answers with its message.
     code = serializers.CharField(
-        max_length=12,
         required=False,
         allow_null=True,
         allow_blank=True,
-        help_text=_("村级行政区划代码，可为空"),
+        help_text=_("村级行政区划代码（12位，以所属乡（镇）代码开头），可为空"),
     )
     is_registered_poor = serializers.BooleanField(
         default=True, help_text=_("建档立卡贫困村；新建时不填为是")

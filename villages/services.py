@@ -5,7 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villages.models import Household, Region, Village
+from villages.write_rules import VillageCode, village_code_refusals
 from zhucun.audit import audit_record, diff, snapshot
+from zhucun.periods import year_refusals
+from zhucun.write_rules import raise_refusals
 
 VILLAGE_FIELDS = (
     "name",
@@ -28,6 +31,30 @@ HOUSEHOLD_FIELDS = (
     "has_critical_patient",
     "is_empty_nest_or_left_behind",
 )
+
+
+def _check_years(village: Village) -> None:
+    """Exit years within the data span (zhucun.periods' one year rule)."""
+    raise_refusals(
+        [
+            *year_refusals(
+                [(village, village.planned_exit_year)], field="planned_exit_year"
+            ),
+            *year_refusals(
+                [(village, village.actual_exit_year)], field="actual_exit_year"
+            ),
+        ]
+    )
+
+
+def _check_code(village: Village, township: Region) -> None:
+    """The 村代码 rule (villages.write_rules) for the code the village will hold."""
+    if village.code:
+        raise_refusals(
+            village_code_refusals(
+                [VillageCode(village, village.code, township.code, village.pk)]
+            )
+        )
 
 
 def _require_township(township: Region) -> None:
@@ -75,6 +102,8 @@ def village_create(*, township: Region, name: str, user=None, **fields) -> Villa
     village = Village(
         township=township, county_id=township.parent_id, name=name, **fields
     )
+    _check_years(village)
+    _check_code(village, township)
     village.full_clean()
     village.save()
     audit_record(
@@ -101,6 +130,9 @@ def village_update(
         if name not in VILLAGE_FIELDS:
             raise TypeError(f"unknown village field: {name}")
         setattr(village, name, value)
+    if village.code != before["code"] or village.township_id != before["township_id"]:
+        _check_code(village, village.township)
+    _check_years(village)
     village.full_clean()
     village.save()
     changes = diff(before, snapshot(village, (*VILLAGE_FIELDS, "township_id")))

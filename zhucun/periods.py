@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zhucun.write_rules import Refusal
+
 date = datetime.date
+
+# The span of a data year (funds, grades, training, target letters, exit plans):
+# the campaign's records start in 2014 (建档立卡) and plans reach 2030, the bound
+# the villages' exit-year constraints already hold. One span, one message.
+FIRST_YEAR = 2014
+LAST_YEAR = 2030
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
@@ -128,6 +136,49 @@ class Quarter:
 # --- years --------------------------------------------------------------------
 def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def year_message(year) -> str:
+    """The one refusal of a year outside the data span (every path shows it)."""
+    return _("年度“%(year)s”不在%(first)d—%(last)d年之间。") % {
+        "year": year,
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
+
+
+def year_refusals(proposals, *, field: str = "year") -> list[Refusal]:
+    """Refuse each (item, year) whose year lies outside FIRST_YEAR..LAST_YEAR.
+
+    Checked before anything turns the year into dates: 99999 has no 1 January.
+    """
+    return [
+        Refusal(item, field, year_message(year))
+        for item, year in proposals
+        if year is not None and not FIRST_YEAR <= int(year) <= LAST_YEAR
+    ]
+
+
+def date_message(day: date) -> str:
+    """The one refusal of a write's date outside the data span."""
+    return _("日期%(day)s不在%(first)d—%(last)d年之间。") % {
+        "day": day.isoformat(),
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
+
+
+def date_refusals(proposals) -> list[Refusal]:
+    """Refuse each (item, field, date) outside the years FIRST_YEAR..LAST_YEAR.
+
+    A date of a write (a spending, a fund's arrival, a visit) typed as 1920 or
+    2202 is a typing slip, never a record of the campaign.
+    """
+    return [
+        Refusal(item, field, date_message(day))
+        for item, field, day in proposals
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR
+    ]
 
 
 # --- "as of" a day: what is over ---------------------------------------------

@@ -20,6 +20,7 @@ from attendance.models import (
     AttendanceSubmission,
     MonthlyAttendance,
 )
+from attendance.write_rules import locked_month_refusals
 from teams.models import Membership
 from villages.models import Region
 from zhucun import clock
@@ -33,6 +34,7 @@ from zhucun.periods import (
     month_of,
 )
 from zhucun.queries import overlapping
+from zhucun.write_rules import raise_refusals
 
 DAY_FIELDS = ("in_post_days", "leave_days", "trip_days")
 VALUE_FIELDS = (*DAY_FIELDS, "remark")
@@ -122,21 +124,13 @@ def _refuse_future(month: datetime.date) -> None:
 
 
 def _refuse_locked(submission: AttendanceSubmission) -> None:
-    if submission.submitted_at is not None:
-        raise ValidationError(
-            {
-                "month": _(
-                    "%(month)s的考勤已于%(at)s报送锁定，不能再修改；"
-                    "如需更正，请县委组织部退回。"
-                )
-                % {
-                    "month": month_display(submission.month),
-                    "at": timezone.localtime(submission.submitted_at).strftime(
-                        "%Y-%m-%d %H:%M"
-                    ),
-                }
-            }
+    """The locked-month rule (attendance.write_rules) on the row read under lock."""
+    raise_refusals(
+        locked_month_refusals(
+            [(submission, submission.township_id, submission.month)],
+            submissions=[submission],
         )
+    )
 
 
 def _check_entry(entry: GridEntry, name: str, days: int, month_label: str) -> dict:

@@ -51,7 +51,8 @@ def test_a_village_roster_creates_its_villages_and_the_townships_it_names(db, wo
     townships = dict(
         Region.objects.filter(parent__code="513431").values_list("name", "code")
     )
-    assert townships == {"新乡": "513431001", "旧乡": "513431002"}
+    # 新乡 takes the nine digits its village's 村代码 names; 旧乡 the next free code.
+    assert townships == {"新乡": "513431101", "旧乡": "513431001"}
     one = Village.objects.get(name="一村")
     assert (one.code, one.planned_exit_year, one.drug_aids) == (
         "513431101001",

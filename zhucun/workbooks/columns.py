@@ -21,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from zhucun import periods
 from zhucun.id_numbers import mask_personal, parse_id_number
 from zhucun.workbooks import values
 from zhucun.workbooks.values import CellError
@@ -128,12 +129,18 @@ class IntegerWidget(widgets.Widget):
 
 
 class YearWidget(IntegerWidget):
-    def __init__(self, minimum: int = 2014, maximum: int = 2030):
-        super().__init__(minimum, maximum)
+    """A data year, refused outside ``zhucun.periods``' span with its one message."""
+
+    def __init__(self):
+        super().__init__(periods.FIRST_YEAR, periods.LAST_YEAR)
 
     def clean(self, value, row=None, **kwargs):
-        year = values.parse_year(value)
-        _check_range(year, self.minimum, self.maximum)
+        try:
+            year = values.parse_year(value)
+        except CellError:
+            year = values.parse_int(value)  # a number far off: the span's message
+        for refusal in periods.year_refusals([(None, year)]):
+            raise CellError(refusal.message)
         return year
 
 
