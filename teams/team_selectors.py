@@ -94,7 +94,7 @@ def team_rows(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Tea
         first_secretary=Subquery(first_secretary),
     )
     rows = TeamFilterSet.apply(
-        {k: filters[k] for k in ("region", "term") if filters.get(k)}, rows
+        {k: filters[k] for k in ("region", "term") if filters.get(k)}, rows, user=user
     )
     query = (filters.get("q") or "").strip()
     if query:

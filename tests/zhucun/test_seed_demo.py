@@ -415,8 +415,9 @@ def test_the_first_screen_has_the_rollups_and_the_snapshot_of_the_demo(db):
     seed()
 
     months = set(
-        AttendanceRollup.objects.filter(level=AttendanceRollup.Level.PROVINCE)
-        .values_list("month", flat=True)
+        AttendanceRollup.objects.filter(
+            level=AttendanceRollup.Level.PROVINCE
+        ).values_list("month", flat=True)
     )
     assert months == set(ATTENDANCE_MONTHS)
     run = ComplianceRun.objects.get()
