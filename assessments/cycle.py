@@ -5,7 +5,6 @@ The cycle's pages (``assessments.views``, ``funding.views``) and API
 year from the query string and offer the years the data holds.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from assessments import selectors
 from teams.models import Team
-from villages.filters import RegionCodeField
+from villages.filters import region_in_scope
 from villages.models import Region
 from zhucun import clock, pages
 from zhucun.access import get_scoped_or_404
@@ -69,7 +68,8 @@ REGION_PARAM = OpenApiParameter(
     OpenApiTypes.STR,
     description=gettext_lazy(
         "行政区划代码（省、市（州）、县（市、区）或乡（镇）），含其所有下级，"
-        "如 513400 为凉山州全州；只在管辖范围内筛选。给出 region 时不看 county。"
+        "如 513400 为凉山州全州；不在管辖范围内或不存在时返回404。"
+        "给出 region 时不看 county。"
     ),
 )
 
@@ -98,16 +98,12 @@ def api_year(request, *, default: int) -> int:
 def api_place(request) -> Region | None:
     """``?region=CODE`` (any level, as every list of the API), else ``?county=CODE``.
 
-    An unknown region code is refused (400); a known one outside the user's
-    scope narrows the user's rows to none, as the other lists do.
+    A region code unknown or outside the user's scope is 404, as every list's.
     """
     code = request.query_params.get("region", "")
     if not code:
         return api_county(request)
-    try:
-        return RegionCodeField().clean(code)
-    except DjangoValidationError as exc:
-        raise ValidationError({"region": exc.messages}) from None
+    return region_in_scope(user=request.user, code=code)
 
 
 def county_of(place: Region | None) -> Region | None:

@@ -29,7 +29,7 @@ from compliance.services import (
     compliance_request,
     refresh_target,
 )
-from villages.filters import RegionCodeField
+from villages.filters import region_in_scope
 from villages.models import Region
 from zhucun import clock
 from zhucun.api_filters import InvalidFilters, SelectorFilterBackend, SelectorViewSet
@@ -66,18 +66,12 @@ class FindingViewSet(SelectorViewSet):
         return selectors.finding_get(user=user, pk=pk)
 
 
-def _region(filters) -> Region | None:
-    """The ``?region=`` of a request (None when absent); an unknown code is a 400."""
+def _region(filters, user) -> Region | None:
+    """The ``?region=`` of a request (None when absent); 404 unknown or outside scope."""
     code = (filters.get("region") or "").strip()
     if not code:
         return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        try:
-            RegionCodeField().clean(code)  # raises with the API's usual message
-        except ValidationError as exc:
-            raise InvalidFilters(ValidationError({"region": exc.messages})) from exc
-    return region
+    return region_in_scope(user=user, code=code)
 
 
 class ComplianceRunSerializer(serializers.ModelSerializer):
@@ -126,7 +120,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
     def _summary(self):
         filters = self.request.query_params
         user = self.request.user
-        region = _region(filters)
+        region = _region(filters, user)
         rest = {k: v for k, v in filters.items() if k != "region"}
         try:
             summary = selectors.finding_summary(user=user, filters=rest, within=region)

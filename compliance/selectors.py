@@ -56,7 +56,7 @@ def finding_list(
     rows = _findings(user=user)
     if within is not None:
         rows = rows.filter(under(within.path))
-    return FindingFilterSet.apply(_only_filters(filters), rows)
+    return FindingFilterSet.apply(_only_filters(filters), rows, user=user)
 
 
 def finding_get(*, user, pk: int) -> FindingRecord:
@@ -159,7 +159,9 @@ def finding_summary(
     Two queries: the snapshot's version and, unless kept since, one GROUP BY.
     Bad filters raise ValidationError before anything is kept.
     """
-    FindingFilterSet.apply(_only_filters(filters), FindingRecord.objects.none())
+    FindingFilterSet.apply(
+        _only_filters(filters), FindingRecord.objects.none(), user=user
+    )
     return _cached(
         "summary",
         user=user,
@@ -231,7 +233,9 @@ def finding_drilldown(
 ) -> Drilldown:
     """Counts of the findings under ``region``, one row per part of it (kept as
     ``finding_summary``'s are); see ``_drilldown``."""
-    FindingFilterSet.apply(_only_filters(filters), FindingRecord.objects.none())
+    FindingFilterSet.apply(
+        _only_filters(filters), FindingRecord.objects.none(), user=user
+    )
     return _cached(
         "drilldown",
         user=user,
@@ -345,7 +349,7 @@ def finding_overview(
     first view the rule counts and the drill-down (two or three queries).
     """
     rest = {k: v for k, v in (_only_filters(filters) or {}).items() if k != "region"}
-    FindingFilterSet.apply(rest, FindingRecord.objects.none())
+    FindingFilterSet.apply(rest, FindingRecord.objects.none(), user=user)
     return _cached(
         "overview",
         user=user,

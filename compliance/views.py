@@ -29,6 +29,7 @@ from compliance.services import (
     refresh_target,
 )
 from teams.models import Person, Team, Unit
+from villages.filters import region_in_scope
 from villages.models import Region
 from zhucun import clock
 from zhucun.access import scoped
@@ -54,15 +55,13 @@ def _filters(request) -> dict[str, str]:
 
 
 def _region_of(filters: dict[str, str], user) -> Region:
-    """The region a page is about: ``?region=``, else the user's, else the province."""
+    """The region a page is about: ``?region=``, else the user's, else the province.
+
+    A ``?region=`` unknown or outside the user's scope is 404, as its path is.
+    """
     code = filters.get("region")
     if code:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise ValidationError(
-                {"region": _("未找到行政区划代码“%(code)s”。") % {"code": code}}
-            )
-        return region
+        return region_in_scope(user=user, code=code)
     return selectors.home_region(user) or Region.objects.get(
         level=Region.Level.PROVINCE
     )

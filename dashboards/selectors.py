@@ -373,12 +373,14 @@ class AttendanceMonths:
 
 
 def attendance_months(*, user, region: Region, months: int = 12) -> AttendanceMonths:
-    """The region's rollup rows of the last ``months`` months, oldest first.
+    """The region's rollup rows of the ``months`` months up to this one, oldest first.
 
+    This month is included: the nightly rollup computes it (and the last), so on
+    2022-12-31 the chart shows January to December 2022, not a month short.
     One query; a second (the date of the last rollup anywhere in scope) only
     when the region has no rows, so the page can say "尚未汇总" and since when.
     """
-    last = previous_month(month_of(clock.today()))
+    last = month_of(clock.today())
     first = last
     for _ in range(months - 1):
         first = previous_month(first)

@@ -100,7 +100,7 @@ def fund_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Fun
 
     The balance is ``amount - spent`` in Python: SQLite would subtract in floats.
     """
-    return FundFilterSet.apply(filters, _funds(user=user))
+    return FundFilterSet.apply(filters, _funds(user=user), user=user)
 
 
 def fund_get(*, user, pk: int) -> Fund:
@@ -132,7 +132,7 @@ def spending_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Spending]:
     """Spending entries, latest first."""
-    return SpendingFilterSet.apply(filters, _spendings(user=user))
+    return SpendingFilterSet.apply(filters, _spendings(user=user), user=user)
 
 
 def spending_get(*, user, pk: int) -> Spending:

@@ -143,7 +143,7 @@ def _units(*, user) -> QuerySet[Unit]:
 
 def unit_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Unit]:
     """Dispatching units (派出单位) by level and name."""
-    return UnitFilterSet.apply(filters, _units(user=user))
+    return UnitFilterSet.apply(filters, _units(user=user), user=user)
 
 
 def unit_get(*, user, pk: int) -> Unit:
@@ -164,7 +164,7 @@ def pairing_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Pairing]:
     """Paired assistance (对口帮扶) by assisted and assisting county."""
-    return PairingFilterSet.apply(filters, _pairings(user=user))
+    return PairingFilterSet.apply(filters, _pairings(user=user), user=user)
 
 
 def pairing_get(*, user, pk: int) -> Pairing:
@@ -178,7 +178,7 @@ def _people(*, user) -> QuerySet[Person]:
 
 def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Person]:
     """Cadres by name."""
-    return PersonFilterSet.apply(filters, _people(user=user))
+    return PersonFilterSet.apply(filters, _people(user=user), user=user)
 
 
 def person_get(*, user, pk: int) -> Person:
@@ -238,7 +238,7 @@ def _teams(*, user) -> QuerySet[Team]:
 
 def team_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Team]:
     """Work teams by village and start date."""
-    return TeamFilterSet.apply(filters, _teams(user=user))
+    return TeamFilterSet.apply(filters, _teams(user=user), user=user)
 
 
 def team_get(*, user, pk: int) -> Team:
@@ -257,7 +257,7 @@ def membership_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Membership]:
     """Memberships by team, role and start date."""
-    return MembershipFilterSet.apply(filters, _memberships(user=user))
+    return MembershipFilterSet.apply(filters, _memberships(user=user), user=user)
 
 
 def membership_get(*, user, pk: int) -> Membership:
@@ -310,7 +310,7 @@ def unit_directory(
         .annotate(serving=Coalesce(Subquery(serving), 0))
         .order_by("level", "name", "pk")
     )
-    return UnitDirectoryFilterSet.apply(filters, units)
+    return UnitDirectoryFilterSet.apply(filters, units, user=user)
 
 
 def unit_members_serving(
@@ -359,8 +359,8 @@ class PersonDirectoryFilterSet(PersonFilterSet):
         fields = PersonFilterSet.Meta.fields
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.today = user, today
+        super().__init__(*args, user=user, **kwargs)
+        self.today = today
 
     def filter_search(self, queryset, name, value: str):
         value = value.strip()
@@ -473,4 +473,4 @@ def village_directory(
         .annotate(team_in_post=Exists(in_post))
         .order_by("county__code", "township__code", "name", "pk")
     )
-    return VillageDirectoryFilterSet.apply(filters, villages)
+    return VillageDirectoryFilterSet.apply(filters, villages, user=user)

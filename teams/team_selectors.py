@@ -78,7 +78,7 @@ def team_rows(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Tea
         today,
     ).annotate(first_secretary=Subquery(first_secretary))
     rows = TeamFilterSet.apply(
-        {k: filters[k] for k in ("region", "term") if filters.get(k)}, rows
+        {k: filters[k] for k in ("region", "term") if filters.get(k)}, rows, user=user
     )
     status = filters.get("status") or figures.TeamStatus.IN_POST
     if status not in (*figures.TeamStatus.values, ALL_STATUSES):

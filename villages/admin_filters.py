@@ -1,15 +1,18 @@
 """The admin changelists' region filters: prefecture and county.
 
-They work at province scale: the choices are the 21 prefectures and the 183
-counties (one query each), and a chosen region narrows the rows with one indexed
+They work at province scale: the choices are the prefectures and counties the
+user may name (one query each; a code outside them is 404), and a chosen region narrows the rows with one indexed
 prefix match on the related Region's ``path``.
 """
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from villages.filters import visible_regions
 from villages.models import Region
+from zhucun.pages import NOT_FOUND
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -30,7 +33,11 @@ class RegionFilter(admin.SimpleListFilter):
         return [(region.code, self.label(region, request)) for region in regions]
 
     def regions(self, request) -> QuerySet:
-        return Region.objects.filter(level=self.level).only("code", "name", "path")
+        return (
+            visible_regions(request.user)
+            .filter(level=self.level)
+            .only("code", "name", "path")
+        )
 
     def label(self, region: Region, request) -> str:
         return region.name
@@ -41,7 +48,8 @@ class RegionFilter(admin.SimpleListFilter):
             return queryset
         path = self._paths.get(code)
         if path is None:
-            return queryset.none()
+            # Unknown or outside the user's scope: 404, as on every other page.
+            raise Http404(NOT_FOUND)
         return queryset.filter(self.under(path))
 
     def under(self, path: str) -> Q:
@@ -83,7 +91,11 @@ class CountyFilter(RegionFilter):
     level = Region.Level.COUNTY
 
     def regions(self, request) -> QuerySet:
-        counties = Region.objects.filter(level=self.level).select_related("parent")
+        counties = (
+            visible_regions(request.user)
+            .filter(level=self.level)
+            .select_related("parent")
+        )
         prefecture = request.GET.get(PrefectureFilter.parameter_name)
         if prefecture:
             counties = counties.filter(parent__code=prefecture)

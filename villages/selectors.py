@@ -124,7 +124,7 @@ def _regions(*, user) -> QuerySet[Region]:
 
 def region_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Region]:
     """Regions (province, prefectures, counties, townships) in code order."""
-    return RegionFilterSet.apply(filters, _regions(user=user))
+    return RegionFilterSet.apply(filters, _regions(user=user), user=user)
 
 
 def region_get(*, user, pk: int) -> Region:
@@ -140,7 +140,7 @@ def village_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Village]:
     """Villages by county, township and name."""
-    return VillageFilterSet.apply(filters, _villages(user=user))
+    return VillageFilterSet.apply(filters, _villages(user=user), user=user)
 
 
 def village_get(*, user, pk: int) -> Village:
@@ -161,7 +161,7 @@ def household_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Household]:
     """Households by village and id."""
-    return HouseholdFilterSet.apply(filters, _households(user=user))
+    return HouseholdFilterSet.apply(filters, _households(user=user), user=user)
 
 
 def household_get(*, user, pk: int) -> Household:

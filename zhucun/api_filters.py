@@ -1,6 +1,7 @@
 """What every API list shares: strict filter sets and the viewset base.
 
-Every list also takes ``?region=CODE`` (``villages.filters.RegionFilter``).
+Every list also takes ``?region=CODE`` (``villages.filters.RegionFilter``). A
+region code or row id outside the user's scope answers 404 (``StrictFilterSet.apply``).
 
 Selectors apply the filters (``<thing>_list(*, user, filters)``), so a page, the API
 and an export give the same rows. A filter set refuses a bad parameter with a
@@ -22,31 +23,68 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import get_model_field
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from zhucun.access import scope_q, scoped
+from zhucun.pages import NOT_FOUND
+
 
 class IdFilter(django_filters.Filter):
-    """``?team=12``: rows whose foreign key ``field_name`` is that id."""
+    """``?team=12``: rows whose foreign key ``field_name`` is that id.
+
+    An id of a row the user may not see answers 404, as its own page does:
+    ``?team=`` of another county's team is not an empty list but a team that
+    does not exist for this user.
+    """
 
     field_class = forms.IntegerField
 
+    def in_scope(self, value: int, *, user) -> int:
+        target = get_model_field(self.model, self.field_name).related_model
+        if target is None or scope_q(user, target) is None:
+            return value  # not a key, or rows every user may read
+        if not scoped(user, target._default_manager.filter(pk=value)).exists():
+            raise Http404(NOT_FOUND)
+        return value
+
 
 class StrictFilterSet(django_filters.FilterSet):
-    """A filter set that refuses invalid parameters instead of ignoring them."""
+    """A filter set that refuses invalid parameters instead of ignoring them.
+
+    It is made for a ``user``: a value naming a place or row outside the user's
+    scope (a filter's ``in_scope``) raises Http404, the same answer as a path
+    outside the scope, on every page, export and API list, because they all
+    filter through here.
+    """
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     @classmethod
-    def apply(cls, filters: Mapping[str, Any] | None, queryset: QuerySet) -> QuerySet:
-        """Filter ``queryset`` by ``filters``; raise ValidationError on a bad value."""
+    def apply(
+        cls, filters: Mapping[str, Any] | None, queryset: QuerySet, *, user
+    ) -> QuerySet:
+        """Filter ``queryset`` by ``filters`` for ``user``; ValidationError if bad."""
         if not filters:
             return queryset
-        filterset = cls(data=filters, queryset=queryset)
+        filterset = cls(data=filters, queryset=queryset, user=user)
         if not filterset.is_valid():
             raise ValidationError(filterset.form.errors.as_data())
         return filterset.qs
+
+    def filter_queryset(self, queryset):
+        cleaned = self.form.cleaned_data
+        for name, declared in self.filters.items():
+            check = getattr(declared, "in_scope", None)
+            if check is not None and cleaned.get(name) not in (None, ""):
+                cleaned[name] = check(cleaned[name], user=self.user)
+        return super().filter_queryset(queryset)
 
 
 class InvalidFilters(APIException):

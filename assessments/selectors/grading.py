@@ -155,9 +155,9 @@ def assessment_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Assessment]:
     """Grades, latest year first."""
-    return AssessmentFilterSet.apply(filters, _assessments(user=user)).order_by(
-        "-year", "kind", "person__name", "id"
-    )
+    return AssessmentFilterSet.apply(
+        filters, _assessments(user=user), user=user
+    ).order_by("-year", "kind", "person__name", "id")
 
 
 def assessment_get(*, user, pk: int) -> Assessment:

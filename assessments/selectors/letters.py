@@ -50,7 +50,7 @@ def target_letter_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[TargetLetter]:
     """Letters with their item counts, latest year first."""
-    return TargetLetterFilterSet.apply(filters, _letters(user=user))
+    return TargetLetterFilterSet.apply(filters, _letters(user=user), user=user)
 
 
 def target_letter_get(*, user, pk: int) -> TargetLetter:
@@ -130,7 +130,7 @@ def target_item_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[TargetItem]:
     """Checklist items of letters, latest year first."""
-    return TargetItemFilterSet.apply(filters, _target_items(user=user))
+    return TargetItemFilterSet.apply(filters, _target_items(user=user), user=user)
 
 
 def target_item_get(*, user, pk: int) -> TargetItem:

@@ -154,7 +154,7 @@ def training_event_list(
     rows = TrainingEvent.objects.annotate(
         attendees=SubqueryCount(in_scope.values("id"))
     ).order_by("-start_date", "name", "id")
-    return TrainingEventFilterSet.apply(filters, rows)
+    return TrainingEventFilterSet.apply(filters, rows, user=user)
 
 
 def training_event_get(*, user, pk: int) -> TrainingEvent:
@@ -197,7 +197,9 @@ def training_record_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[TrainingRecord]:
     """Attendance at courses, latest course first."""
-    return TrainingRecordFilterSet.apply(filters, _training_records(user=user))
+    return TrainingRecordFilterSet.apply(
+        filters, _training_records(user=user), user=user
+    )
 
 
 def training_record_get(*, user, pk: int) -> TrainingRecord:

@@ -41,7 +41,7 @@ def attendance_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[MonthlyAttendance]:
     """Monthly attendance rows, newest month first."""
-    return AttendanceFilterSet.apply(filters, _attendance(user=user))
+    return AttendanceFilterSet.apply(filters, _attendance(user=user), user=user)
 
 
 def attendance_get(*, user, pk: int) -> MonthlyAttendance:
@@ -56,7 +56,7 @@ def submission_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[AttendanceSubmission]:
     """Townships' months and their state (submitted, reopened, open)."""
-    return SubmissionFilterSet.apply(filters, _submissions(user=user))
+    return SubmissionFilterSet.apply(filters, _submissions(user=user), user=user)
 
 
 def submission_get(*, user, pk: int) -> AttendanceSubmission:
@@ -76,7 +76,7 @@ def visit_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[HouseholdVisit]:
     """Household visits, newest first."""
-    return VisitFilterSet.apply(filters, _visits(user=user)).order_by(
+    return VisitFilterSet.apply(filters, _visits(user=user), user=user).order_by(
         "-visited_on", "-id"
     )
 
@@ -93,7 +93,7 @@ def report_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[TeamReport]:
     """Quarterly team reports, newest quarter first."""
-    return ReportFilterSet.apply(filters, _reports(user=user)).order_by(
+    return ReportFilterSet.apply(filters, _reports(user=user), user=user).order_by(
         "-year", "-quarter", "team_id"
     )
 
@@ -111,7 +111,7 @@ def meeting_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[LeaderMeeting]:
     """County team-leader meetings, newest first (two queries: rows, attendees)."""
-    return MeetingFilterSet.apply(filters, _meetings(user=user)).order_by(
+    return MeetingFilterSet.apply(filters, _meetings(user=user), user=user).order_by(
         "-held_on", "-id"
     )
 
@@ -128,7 +128,7 @@ def rollup_list(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[AttendanceRollup]:
     """Monthly summaries, newest month first, province down to teams."""
-    return RollupFilterSet.apply(filters, _rollups(user=user))
+    return RollupFilterSet.apply(filters, _rollups(user=user), user=user)
 
 
 def rollup_get(*, user, pk: int) -> AttendanceRollup:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +11,9 @@ from django.utils.translation import gettext as _
 from attendance import exports, selectors
 from attendance.forms import VisitForm
 from attendance.services import household_visit_create
+from teams.models import Team
+from zhucun.access import get_scoped_or_404
+from zhucun.pages import NOT_FOUND
 from zhucun.roles import require_perm
 
 from .params import _found, _page, _quarter, _query, _region
@@ -126,8 +130,13 @@ def unvisited(request):
 
 
 def _team_param(request) -> int | None:
+    """The ``?team=`` asked for; 404 for a team outside the scope (or no team)."""
     text = (request.GET.get("team") or "").strip()
-    return int(text) if text.isdigit() else None
+    if not text:
+        return None
+    if not text.isdigit():
+        raise Http404(NOT_FOUND)
+    return get_scoped_or_404(request.user, Team.objects.only("pk"), pk=int(text)).pk
 
 
 @login_required

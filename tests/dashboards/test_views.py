@@ -117,6 +117,24 @@ def test_the_attendance_chart_reads_the_rollups(client, world, province_user):
     assert "尚未汇总" not in response.content.decode()
 
 
+def test_the_attendance_chart_shows_the_twelve_months_up_to_today(
+    client, world, province_user
+):
+    """On 2019-12-31 the chart runs January to December 2019, not a month short."""
+    members = [m for t in world.full for m in t.memberships.all()]
+    months = [datetime.date(2019, n, 1) for n in range(1, 13)]
+    before = datetime.date(2018, 12, 1)  # thirteen months back: not shown
+    for month in (before, *months):
+        for m in members:
+            m.attendance.create(month=month, in_post_days=20)
+        attendance_rollup(month=month)
+    client.force_login(province_user)
+
+    chart = client.get(_dashboard("510000")).context["charts"]["attendance"]
+
+    assert [bar.label for bar in chart.bars] == [f"{m:%Y-%m}" for m in months]
+
+
 def test_a_region_outside_the_scope_is_not_found(client, world, scoped_user):
     client.force_login(scoped_user("county", "513431"))
     for url in (

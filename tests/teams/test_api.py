@@ -346,12 +346,11 @@ def test_memberships_list_query_count_does_not_grow_with_rows(
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_unknown_region_is_400_with_a_chinese_message(api, url):
+def test_unknown_region_is_404_with_a_chinese_message(api, url):
     response = api.get(url, {"region": "519999"})
 
-    assert response.status_code == 400
-    assert response.json()["message"] == "查询条件有误，请修改后重试。"
-    assert "未找到行政区划代码“519999”" in response.json()["fields"]["region"][0]
+    assert response.status_code == 404
+    assert response.json()["message"] == "记录不存在或不在您的管辖范围内。"
 
 
 @pytest.mark.parametrize("url", LISTS)

@@ -106,15 +106,14 @@ def test_the_two_shizhong_districts_have_distinct_full_names(api):
     assert leshan["full_name"] == "乐山市市中区"
 
 
-def test_unknown_region_code_is_refused_with_a_chinese_message(api):
+def test_unknown_region_code_is_not_found_with_a_chinese_message(api):
+    """As a code outside the scope: the two cannot be told apart."""
     response = api.get("/api/v1/regions/", {"region": "519999"})
 
-    assert response.status_code == 400
+    assert response.status_code == 404
     body = response.json()
-    assert body["code"] == "invalid_filter"
-    assert body["message"] == "查询条件有误，请修改后重试。"
-    assert list(body["fields"]) == ["region"]
-    assert "未找到行政区划代码“519999”" in body["fields"]["region"][0]
+    assert body["code"] == "not_found"
+    assert body["message"] == "记录不存在或不在您的管辖范围内。"
 
 
 def test_regions_list_query_count(api, django_assert_num_queries):
@@ -231,12 +230,11 @@ def test_villages_filter_by_poverty_flags(api):
     assert names(extreme) == {"贫困村"}
 
 
-def test_villages_unknown_region_is_400(api):
+def test_villages_unknown_region_is_404(api):
     response = api.get("/api/v1/villages/", {"region": "000000"})
 
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert set(response.json()) == {"code", "message", "fields"}
-    assert "region" in response.json()["fields"]
 
 
 @pytest.mark.parametrize("rows", [3, 10])

@@ -50,8 +50,8 @@ def test_method_not_allowed_in_the_shape(province_user):
 def test_bad_filter_keeps_its_field_messages(province_user):
     client = APIClient()
     client.force_authenticate(province_user)
-    body = _shape(client.get("/api/v1/villages/", {"region": "999999"}))
-    assert body["code"] == "invalid_filter" and "region" in body["fields"]
+    body = _shape(client.get("/api/v1/households/", {"village": "abc"}))
+    assert body["code"] == "invalid_filter" and "village" in body["fields"]
 
 
 def test_token_validation_error_lists_the_missing_fields():

@@ -86,20 +86,24 @@ def test_region_narrows_to_the_prefecture_county_and_township(province, url):
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
-def test_an_unknown_region_is_refused_in_chinese(province, url):
+def test_an_unknown_region_is_not_found_in_chinese(province, url):
     response = province.get(url, {"year": 2019, "region": "999999"})
 
-    assert response.status_code == 400
-    assert "999999" in response.json()["fields"]["region"][0]
+    assert response.status_code == 404
+    assert response.json()["message"] == "记录不存在或不在您的管辖范围内。"
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
-def test_a_region_outside_the_scope_shows_nothing(scoped_user, today, url):
-    teams = _world()
+def test_a_region_outside_the_scope_is_not_found_like_an_unknown_one(
+    scoped_user, today, url
+):
+    """Out of scope answers as a code that does not exist: nothing tells them apart."""
+    _world()
     client = APIClient()
     client.force_authenticate(scoped_user("county", PENGZHOU))
-    key = _key(url)
 
-    rows = _ids(client.get(url, {"year": 2019, "region": OTHER}), key)
+    outside = client.get(url, {"year": 2019, "region": OTHER})
+    unknown = client.get(url, {"year": 2019, "region": "999999"})
 
-    assert ENDPOINTS[url](*teams[OTHER]) not in rows and not rows
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.json() == unknown.json()

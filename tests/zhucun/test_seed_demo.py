@@ -18,12 +18,14 @@ from assessments.models import (
     TrainingRecord,
 )
 from attendance.models import (
+    AttendanceRollup,
     AttendanceSubmission,
     HouseholdVisit,
     LeaderMeeting,
     MonthlyAttendance,
     TeamReport,
 )
+from compliance.models import ComplianceRun, FindingRecord
 from funding.models import Fund
 from teams.models import Membership, Pairing, Person, Team, Term, Unit, WorkCommittee
 from villages.models import Household, Region, Village
@@ -99,6 +101,9 @@ def seed(villages: int = SMALL, seed: int = 7) -> str:
 
 def wipe() -> None:
     """Remove everything the seed wrote (the divisions and the 2018 term stay)."""
+    FindingRecord.objects.all().delete()
+    ComplianceRun.objects.all().delete()
+    AttendanceRollup.objects.all().delete()
     for model in SEEDED:
         model.objects.all().delete()
     Membership.objects.update(replaced_by=None)
@@ -112,7 +117,7 @@ def wipe() -> None:
     Household.objects.all().delete()
     Village.objects.all().delete()
     Region.objects.filter(level=Region.Level.TOWNSHIP).delete()
-    AuditEntry.objects.filter(model="seed_demo").delete()
+    AuditEntry.objects.all().delete()
 
 
 def digest() -> str:
@@ -388,10 +393,35 @@ def test_refuses_a_province_too_small_for_every_case(db):
 
 
 def test_one_audit_entry_summarises_the_seed(db):
+    """One entry for the rows; the rollups and the snapshot log theirs, as nightly."""
     seed()
 
     entry = AuditEntry.objects.get(model="seed_demo")
     assert entry.changes["villages"] == SMALL
     assert entry.changes["counts"]["villages.Village"] == SMALL
     assert entry.changes["counts"]["attendance.MonthlyAttendance"] > 0
-    assert AuditEntry.objects.count() == 1
+    others = AuditEntry.objects.exclude(pk=entry.pk)
+    assert sorted(set(others.values_list("model", flat=True))) == [
+        "attendance.attendancerollup",
+        "compliance.compliancerun",
+    ]
+    assert others.filter(model="attendance.attendancerollup").count() == len(
+        ATTENDANCE_MONTHS
+    )
+
+
+def test_the_first_screen_has_the_rollups_and_the_snapshot_of_the_demo(db):
+    """A fresh set-up shows findings and every month: nothing waits for the night."""
+    seed()
+
+    months = set(
+        AttendanceRollup.objects.filter(
+            level=AttendanceRollup.Level.PROVINCE
+        ).values_list("month", flat=True)
+    )
+    assert months == set(ATTENDANCE_MONTHS)
+    run = ComplianceRun.objects.get()
+    assert run.status == ComplianceRun.Status.DONE
+    assert run.as_of == AS_OF and run.region is None
+    found = set(FindingRecord.objects.values_list("rule", flat=True).distinct())
+    assert found == RULE_CODES
