@@ -79,10 +79,10 @@ def test_the_record_query_count_does_not_grow_with_the_history(
     _history(member, months=2, courses=1)
     AssessmentFactory(membership=member, year=2018)
     client.get(_url(member.person))  # warm the content types
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(_url(member.person))
     _history_more(member)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = client.get(_url(member.person))
     assert len(response.context["record"].assessments) == 2
 

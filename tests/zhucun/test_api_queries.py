@@ -84,7 +84,7 @@ EXPECTED: dict[str, int] = {
     # the person, terms, attendance by year, training, grades; the county and
     # each member rule as of today, the county and the two year-end rules for
     # 2018 (TODAY fixes the years served); the person, county and unit again
-    "assessment.record": 22,
+    "assessment.record": 23,
     "training-event.list": 3,
     "training-event.detail": 2,
     "training-record.list": 3,
