@@ -24,6 +24,7 @@ from assessments.models import TrainingRecord
 from assessments.selectors import served_memberships
 from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
+from funding import figures as funding_figures
 from funding.selectors import funding_by_team
 from teams import figures
 from teams.models import Team
@@ -33,7 +34,7 @@ from zhucun.access import scoped
 from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
-from zhucun.queries import active_on, overlapping
+from zhucun.queries import overlapping
 
 QUARTERS = 4
 LOCK_NAME = "attendance.place_summary"
@@ -85,7 +86,7 @@ def village_counts(
             covered=Count(
                 "id",
                 filter=Exists(
-                    Team.objects.filter(active_on(today), village=OuterRef("pk"))
+                    Team.objects.filter(figures.in_post(today), village=OuterRef("pk"))
                 ),
             ),
         )
@@ -282,7 +283,7 @@ def _fund_rows(user, path: str, team_key: str, year: int, thresholds: Thresholds
         .annotate(
             c_teams=Count("id"),
             c_received=Sum("received"),
-            c_short=Count("id", filter=Q(received__lt=thresholds.funding_min_yuan)),
+            c_short=Count("id", filter=funding_figures.short_of_funds(thresholds)),
         )
     )
 
