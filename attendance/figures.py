@@ -16,7 +16,18 @@ and summary table (per township and county) read these.
 
 import datetime
 
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, ExtractDay
 
 from attendance.models import HouseholdVisit
@@ -88,3 +99,14 @@ def visited(quarter: Quarter, prefix: str = "") -> Q:
     province's households in one pass where a correlated ``EXISTS`` would not.
     """
     return Q(**{f"{prefix}pk__in": visits_in(quarter).values("household_id")})
+
+
+def not_visited(quarter: Quarter) -> Exists:
+    """Negated ``visited`` for a household queryset, as an anti-join.
+
+    ``exclude(visited(...))`` would be ``NOT IN (subquery)``, which PostgreSQL
+    cannot turn into an anti-join: once the quarter's visits outgrow
+    ``work_mem`` the subquery is rescanned for every household. ``NOT EXISTS``
+    plans as a hash or index anti-join whatever the size.
+    """
+    return ~Exists(visits_in(quarter).filter(household_id=OuterRef("pk")))

@@ -106,7 +106,7 @@ def unvisited_households(
     if region is not None:
         households = households.filter(village__township__path__startswith=region.path)
     return (
-        households.exclude(figures.visited(quarter))
+        households.filter(figures.not_visited(quarter))
         .select_related("village__township", "village__county")
         .order_by("village__township__code", "village__name", "id")
     )
