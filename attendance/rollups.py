@@ -2,7 +2,8 @@
 
 Set-based: one ``INSERT … SELECT`` per level (the team level aggregates the
 month's memberships joined to their attendance row; each level above sums the
-level below, grouped by the parent region), one ``UPDATE`` for the rates. The
+level below, grouped by the parent region), one ``UPDATE`` for the rates (the
+days due and the rate are ``attendance.figures``'). The
 month's rows are deleted and inserted again in one transaction, so a run is
 idempotent and a rerun after a correction replaces the month exactly.
 
@@ -19,27 +20,25 @@ from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
-    Case,
     Count,
     DateField,
     DateTimeField,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractDay
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from attendance import figures
 from attendance.models import AttendanceRollup, RollupLock
 from teams.models import Membership
 from zhucun.audit import audit_records
-from zhucun.periods import days_in_month, month_code, month_last_day, month_of
+from zhucun.periods import month_code, month_last_day, month_of
 from zhucun.queries import overlapping
 
 LOCK_NAME = "attendance.rollup"
@@ -123,18 +122,6 @@ def _constants(level: str, month: datetime.date, now: datetime.datetime) -> dict
 def _team_level(month: datetime.date, now: datetime.datetime) -> QuerySet:
     """Per team: memberships in force in the month, their row of it, days served."""
     last = month_last_day(month)
-    # Days of the month served: from the start day (or the 1st) to the end day
-    # (or the month's last day), both inclusive.
-    first_day = Case(
-        When(start_date__gt=month, then=ExtractDay("start_date")),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    last_day = Case(
-        When(end_date__lt=last, then=ExtractDay("end_date")),
-        default=Value(days_in_month(month)),
-        output_field=IntegerField(),
-    )
     zero = Value(0)
     return (
         Membership.objects.order_by()
@@ -149,7 +136,7 @@ def _team_level(month: datetime.date, now: datetime.datetime) -> QuerySet:
             s_in_post=Coalesce(Sum("rec__in_post_days"), zero),
             s_leave=Coalesce(Sum("rec__leave_days"), zero),
             s_trip=Coalesce(Sum("rec__trip_days"), zero),
-            s_possible=Sum(last_day - first_day + 1),
+            s_possible=Sum(figures.days_due(month)),
             **_constants(Level.TEAM, month, now),
         )
         .values(
@@ -230,8 +217,8 @@ def _rollup(month: datetime.date, started: float) -> RollupResult:
     rows = {Level.TEAM.value: _insert_from(_team_level(month, now))}
     for level, below, group in _PARENTS:
         rows[level.value] = _insert_from(_level_above(level, below, group, month, now))
-    AttendanceRollup.objects.filter(month=month, days_possible__gt=0).update(
-        rate=Cast(F("in_post_days"), FloatField()) / F("days_possible")
+    AttendanceRollup.objects.filter(figures.rate_known(), month=month).update(
+        rate=figures.attendance_rate()
     )
     lock.last_run_at = now
     lock.save(update_fields=["last_run_at"])

@@ -398,6 +398,35 @@ def paths_above(path: str) -> list[str]:
     return ["".join(f"{c}/" for c in codes[:n]) for n in range(1, len(codes) + 1)]
 
 
+def _superseded(run: ComplianceRun, runs: list[ComplianceRun]) -> bool:
+    """A later run of the same region or of a region above it replaces ``run``."""
+
+    def above(other: ComplianceRun) -> bool:
+        if other.region_id is None:
+            return True
+        return run.region_id is not None and run.region.path.startswith(
+            other.region.path
+        )
+
+    return any(
+        other.pk != run.pk and other.requested_at > run.requested_at and above(other)
+        for other in runs
+    )
+
+
+def _still_live(run: ComplianceRun, runs: list[ComplianceRun], fresh_after) -> bool:
+    """Whether ``run`` is still waiting or working, as far as the page can tell.
+
+    A run under way for over ``STALE_AFTER`` is taken for dead. A run that no
+    worker ever took stays shown, whatever its age, until one takes it or a
+    later run replaces it: dropping it after an hour would hide that the
+    background service is not running.
+    """
+    if run.status == ComplianceRun.Status.PENDING:
+        return not _superseded(run, runs)
+    return run.status in LIVE and run.requested_at >= fresh_after
+
+
 def snapshot_status(*, user, region: Region | None) -> SnapshotStatus:
     """The runs behind the user's view of ``region`` (None: the province). One query."""
     path = region.path if region is not None else ""
@@ -425,7 +454,7 @@ def snapshot_status(*, user, region: Region | None) -> SnapshotStatus:
         default=None,
     )
     below = [r for r in done if not covers(r)]
-    live = [r for r in runs if r.status in LIVE and r.requested_at >= fresh_after]
+    live = [r for r in runs if _still_live(r, runs, fresh_after)]
     failed = next(
         (
             r

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards.selectors import landing_url
+from teams import figures
 from teams.models import Membership, Team
 from villages.models import Village
 from zhucun import clock
 from zhucun.access import scoped, user_scope
-from zhucun.queries import active_on
 
 _ADMIN_LISTS = (
     ("villages.view_village", "admin:villages_village_changelist", gettext_lazy("村")),
@@ -32,12 +32,14 @@ _TODO_ROLES = ("unit", "committee")
 def _overview(user) -> list[tuple[str, int]]:
     """Poor villages, teams and members in post today, within the user's scope.
 
+    "In post" is ``teams.figures``' definition, the dashboards' own.
+
     Three COUNT queries, whatever the size of the province.
     """
     today = clock.today()
     villages = scoped(user, Village.objects.filter(is_registered_poor=True))
-    teams = scoped(user, Team.objects.filter(active_on(today)))
-    members = scoped(user, Membership.objects.filter(active_on(today)))
+    teams = scoped(user, Team.objects.filter(figures.in_post(today)))
+    members = scoped(user, Membership.objects.filter(figures.member_in_post(today)))
     return [
         (_("建档立卡贫困村"), villages.count()),
         (_("在驻工作队"), teams.count()),

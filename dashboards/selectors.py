@@ -37,6 +37,7 @@ from dashboards.summaries import (
     place_counts,
     summary_counts,
     village_counts,
+    visits_by_township,
 )
 from teams import figures
 from teams.models import Membership, Team
@@ -211,9 +212,10 @@ class Places:
 def county_detail_counts(*, user, county: Region) -> dict[str, dict[int, dict]]:
     """A county's counts per township, per team and in all, counted afresh.
 
-    Eleven queries: villages per township, the seven of ``place_counts`` per
-    team, the teams' townships and the cap's two counts. A township's counts are
-    the sum of its teams' (and its villages).
+    Twelve queries: villages per township, the seven of ``place_counts`` per
+    team, the teams' townships, the townships' visits and the cap's two counts.
+    A township's counts are the sum of its teams' (and its villages), but for
+    its visits, counted per household (``attendance.figures``).
     """
     teams = place_counts(user=user, under=county, by="team")
     township_of = dict(
@@ -232,6 +234,9 @@ def county_detail_counts(*, user, county: Region) -> dict[str, dict[int, dict]]:
         grouped.setdefault(township_of[team_id], []).append(counts)
     for township_id, rows in grouped.items():
         townships[township_id] = _sum([townships.get(township_id, {}), *rows])
+    # Visit coverage counts a household once, not once per team of its village.
+    for township_id, visits in visits_by_township(user=user, county=county).items():
+        townships.setdefault(township_id, {}).update(visits)
     cap = cap_by_county({}, clock.today().year, [county.pk]).get(county.pk, {})
     return {"townships": townships, "teams": teams, "county": cap}
 
@@ -255,7 +260,7 @@ def place_rows(*, user, region: Region) -> Places:
     prefectures and counties) and one for the counties' summary rows of the year,
     summed up the region tree; when the year has no summary yet, the counties
     are counted afresh (seven more queries). A county's page: one query for its
-    townships and eleven for their counts and its teams'.
+    townships and twelve for their counts and its teams'.
 
     Coverage is poor villages with a team in post today over all registered poor
     villages; a team is short when it has fewer members in post than the policy

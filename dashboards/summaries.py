@@ -22,8 +22,10 @@ from django.utils import timezone
 from assessments.caps import cap_counts
 from assessments.models import TrainingRecord
 from assessments.selectors import served_memberships
-from attendance.models import HouseholdVisit, PlaceSummary, RollupLock
+from attendance import figures as attendance_figures
+from attendance.models import PlaceSummary, RollupLock
 from attendance.selectors import visit_coverage
+from funding import figures as funding_figures
 from funding.selectors import funding_by_team
 from teams import figures
 from teams.models import Team
@@ -33,7 +35,6 @@ from zhucun.access import scoped
 from zhucun.audit import audit_records
 from zhucun.periods import Quarter, year_bounds
 from zhucun.policy import Thresholds
-from zhucun.queries import active_on, overlapping
 
 QUARTERS = 4
 LOCK_NAME = "attendance.place_summary"
@@ -85,7 +86,7 @@ def village_counts(
             covered=Count(
                 "id",
                 filter=Exists(
-                    Team.objects.filter(active_on(today), village=OuterRef("pk"))
+                    Team.objects.filter(figures.in_post(today), village=OuterRef("pk"))
                 ),
             ),
         )
@@ -104,16 +105,10 @@ def _region_visits(
     """
     counts = {}
     for quarter in quarters:
-        villages = Team.objects.filter(
-            overlapping(quarter.first, quarter.last), start_date__lte=today
-        ).values("village_id")
-        visits = HouseholdVisit.objects.filter(
-            visited_on__gte=quarter.first, visited_on__lte=quarter.last
-        ).values("household_id")
-        with_team = Q(village_id__in=villages)
+        with_team = attendance_figures.to_visit(quarter, today)
         counts[f"households_{quarter.number}"] = Count("id", filter=with_team)
         counts[f"visited_{quarter.number}"] = Count(
-            "id", filter=with_team & Q(pk__in=visits)
+            "id", filter=with_team & attendance_figures.visited(quarter)
         )
     return (
         scoped(user, Household.objects.filter(village__township__path__startswith=path))
@@ -134,6 +129,21 @@ def _add_quarter(counts: dict[int, dict], rows, key: str, number: int) -> None:
             values = list(place.get(name, (0,) * QUARTERS))
             values[number - 1] = row[column] or 0
             place[name] = tuple(values)
+
+
+def visits_by_township(
+    *, user, county: Region, on: datetime.date | None = None
+) -> dict[int, dict]:
+    """The year's visit counts of each township of ``county``. One query.
+
+    A township's households are counted once, whichever of its teams (old or
+    new, in a quarter of change) visited them: the sum of its teams' rows would
+    count a village twice.
+    """
+    today = on or clock.today()
+    counts: dict[int, dict] = {}
+    _add_visits(counts, user, county, "township_id", "village__township_id", today)
+    return counts
 
 
 def place_counts(
@@ -282,7 +292,7 @@ def _fund_rows(user, path: str, team_key: str, year: int, thresholds: Thresholds
         .annotate(
             c_teams=Count("id"),
             c_received=Sum("received"),
-            c_short=Count("id", filter=Q(received__lt=thresholds.funding_min_yuan)),
+            c_short=Count("id", filter=funding_figures.short_of_funds(thresholds)),
         )
     )
 

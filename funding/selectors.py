@@ -10,7 +10,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import (
-    DecimalField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -20,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from funding import figures
 from funding.models import Fund, Spending
 from teams.models import Team
 from villages.filters import RegionFilter
@@ -31,8 +31,8 @@ from zhucun.periods import year_bounds
 from zhucun.policy import Thresholds
 from zhucun.queries import overlapping
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO = Decimal("0.00")
+MONEY = figures.MONEY
+ZERO = figures.ZERO
 
 
 def provincial_funded(county: Region) -> bool:
@@ -140,16 +140,6 @@ def spending_get(*, user, pk: int) -> Spending:
     return _spendings(user=user).get(pk=pk)
 
 
-def _year_total(year: int, *, received_by: datetime.date | None) -> Coalesce:
-    funds = Fund.objects.filter(team=OuterRef("pk"), year=year)
-    if received_by is not None:
-        funds = funds.filter(received_on__isnull=False, received_on__lte=received_by)
-    total = (
-        funds.order_by().values("team_id").annotate(total=Sum("amount")).values("total")
-    )
-    return Coalesce(Subquery(total), Value(ZERO), output_field=MONEY)
-
-
 def funding_by_team(
     *,
     user,
@@ -161,24 +151,24 @@ def funding_by_team(
     """Teams in post in ``year`` with the year's funds: ``allocated`` and ``received``.
 
     ``received`` counts the funds that arrived (到位日期) by ``as_of`` (default: the
-    system's today), as the rule ``FUNDING_SHORT`` counts them; with
+    system's today), as the rule ``FUNDING_SHORT`` counts them (both read
+    ``funding.figures``); with
     ``short_only``, the teams whose received funds are below the yearly minimum.
     """
     as_of = as_of or clock.today()
-    first, last = year_bounds(year)
     rows = scoped(
         user,
-        Team.objects.filter(overlapping(first, last), start_date__lte=as_of)
+        Team.objects.filter(figures.owed_funds(year, as_of))
         .select_related("village__township", "village__county")
         .annotate(
-            allocated=_year_total(year, received_by=None),
-            received=_year_total(year, received_by=as_of),
+            allocated=figures.allocated(year),
+            received=figures.received(year, as_of),
         ),
     )
     if county is not None:
         rows = rows.filter(village__county=county)
     if short_only:
-        rows = rows.filter(received__lt=funding_minimum()).order_by(
+        rows = rows.filter(figures.short_of_funds()).order_by(
             "received", "village__county__code", "village__name", "id"
         )
     else:

@@ -1,5 +1,9 @@
 """One definition of each staffing figure: teams in post, a team's status, short teams.
 
+"Teams in post" (在驻工作队) are ``in_post``: the home page, the dashboards'
+counts and summary table, the county page, the covered villages (驻村覆盖率) and
+the team list's default filter read it.
+
 "Team short of members" (人数不足) is a team in post on the day with fewer
 members in post than the policy minimum (一(二): 3; 二(三): 4 in 凉山州, read
 from ``zhucun.policy.Thresholds``). The team list and its export, the county
@@ -39,6 +43,15 @@ class TeamStatus(models.TextChoices):
 def in_post(day: datetime.date, prefix: str = "") -> Q:
     """Teams in post on ``day``: sent on or before it, not yet left (no end: staying)."""
     return active_on(day, prefix)
+
+
+def member_in_post(day: datetime.date) -> Q:
+    """Memberships in post on ``day``: in force that day, on a team in post.
+
+    The home page's 在任队员 and the dashboards' members (the sum of each team's
+    ``members_in_post``) count the same people.
+    """
+    return active_on(day) & in_post(day, "team__")
 
 
 def team_status(day: datetime.date) -> Case:

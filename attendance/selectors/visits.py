@@ -1,7 +1,8 @@
 """Household visits: the quarter's coverage and the households left unvisited."""
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
+from attendance import figures
 from attendance.models import HouseholdVisit
 from teams.models import Membership, Team
 from villages.models import PRIORITY_HOUSEHOLD, Household, Region
@@ -14,17 +15,12 @@ from zhucun.queries import SubqueryCount, overlapping
 def _quarter_teams(user, quarter: Quarter) -> QuerySet[Team]:
     """Teams in post at any time in the quarter (up to today), in scope."""
     return scoped(
-        user,
-        Team.objects.filter(
-            overlapping(quarter.first, quarter.last), start_date__lte=clock.today()
-        ),
+        user, Team.objects.filter(figures.quarter_teams(quarter, clock.today()))
     )
 
 
 def _visits_in(quarter: Quarter, **conditions) -> QuerySet[HouseholdVisit]:
-    return HouseholdVisit.objects.filter(
-        visited_on__gte=quarter.first, visited_on__lte=quarter.last, **conditions
-    )
+    return figures.visits_in(quarter).filter(**conditions)
 
 
 def visit_coverage(
@@ -36,6 +32,9 @@ def visit_coverage(
 ) -> QuerySet[Team]:
     """Teams of the quarter with households, visited households and priority ones.
 
+    Coverage as ``attendance.figures`` defines it: the village's households, and
+    those visited in the quarter by any team.
+
     Each count is a correlated subquery, evaluated for the rows asked for only (a
     page), whatever the size of the province.
     """
@@ -46,8 +45,7 @@ def visit_coverage(
         teams = teams.filter(pk=team_id)
     households = Household.objects.filter(village=OuterRef("village_id")).values("id")
     visited = Household.objects.filter(
-        Exists(_visits_in(quarter, household=OuterRef("pk"))),
-        village=OuterRef("village_id"),
+        figures.visited(quarter), village=OuterRef("village_id")
     ).values("id")
     return (
         teams.select_related("village__township", "village__county")
@@ -108,7 +106,7 @@ def unvisited_households(
     if region is not None:
         households = households.filter(village__township__path__startswith=region.path)
     return (
-        households.filter(~Exists(_visits_in(quarter, household=OuterRef("pk"))))
+        households.filter(figures.not_visited(quarter))
         .select_related("village__township", "village__county")
         .order_by("village__township__code", "village__name", "id")
     )

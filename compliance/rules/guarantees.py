@@ -1,17 +1,14 @@
 """Guarantees (五(二)): working funds and insurance."""
 
-from decimal import Decimal
-
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from funding import figures as funding_figures
 from funding.models import Fund
 from teams.models import Team
 from zhucun.formats import yuan
-from zhucun.periods import last_completed_year, progress_year, year_bounds
-from zhucun.queries import overlapping
+from zhucun.periods import last_completed_year, progress_year
 
 from .common import MEMBER_FIELDS, active_members, member_finding, team_finding
 from .engine import Context, team_fields
@@ -38,7 +35,8 @@ class FundingShort(Rule):
     """驻村工作队驻村工作经费每队每年不低于2万元（含第一书记驻村工作经费）。(五(二))
 
     Error for the last year completed by the day: each team that served in it
-    received (``received_on`` on or before the day) at least ``FUNDING_MIN_YUAN`` of
+    (``funding.figures.owed_funds``) received (``funding.figures.received``:
+    ``received_on`` on or before the day) at least ``FUNDING_MIN_YUAN`` of
     the year's funds, a part year included. During the year's last quarter the year
     under way is shown too, as progress warnings.
     """
@@ -59,32 +57,14 @@ class FundingShort(Rule):
     def _year(self, year: int, *, progress: bool):
         ctx = self.ctx
         least = ctx.thresholds.funding_min_yuan
-        first, last = year_bounds(year)
-        received = (
-            Fund.objects.filter(
-                team=OuterRef("pk"),
-                year=year,
-                received_on__isnull=False,
-                received_on__lte=ctx.as_of,
-            )
-            .values("team_id")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        money = DecimalField(max_digits=14, decimal_places=2)
         rows = (
             Team.objects.order_by()
             .filter(
-                overlapping(first, last),
+                funding_figures.owed_funds(year, ctx.as_of),
                 ctx.village_q("village__"),
-                start_date__lte=ctx.as_of,
             )
-            .annotate(
-                received=Coalesce(
-                    Subquery(received), Value(Decimal(0)), output_field=money
-                )
-            )
-            .filter(received__lt=least)
+            .annotate(received=funding_figures.received(year, ctx.as_of))
+            .filter(funding_figures.short_of_funds(ctx.thresholds))
             .values("id", "received", *team_fields())
         )
         for row in rows:

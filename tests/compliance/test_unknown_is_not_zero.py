@@ -89,7 +89,8 @@ def _queued(seconds_ago: int) -> ComplianceRun:
 
 
 @pytest.mark.parametrize(
-    ("seconds_ago", "down"), [(10, False), (59, False), (61, True), (600, True)]
+    ("seconds_ago", "down"),
+    [(10, False), (59, False), (61, True), (600, True), (3 * 3600, True)],
 )
 def test_a_run_queued_over_a_minute_says_no_worker_runs(
     client, province_user, db, seconds_ago, down
@@ -101,3 +102,18 @@ def test_a_run_queued_over_a_minute_says_no_worker_runs(
     assert (WORKER_DOWN in body) is down
     body = client.get(reverse("dashboards:workbench", args=[ZHAOJUE])).content.decode()
     assert (WORKER_DOWN in body) is down
+
+
+def test_a_run_never_taken_stops_warning_once_a_later_run_replaces_it(
+    client, province_user, db
+):
+    """The worker-down notice lasts until the queued run is taken or superseded."""
+    _queued(3 * 3600)
+    client.force_login(province_user)
+    url = reverse("compliance:overview")
+    assert WORKER_DOWN in client.get(url).content.decode()
+    compliance_refresh(as_of=AS_OF, user=None)
+    cache.clear()
+    body = client.get(url).content.decode()
+    assert WORKER_DOWN not in body
+    assert "排队中" not in body

@@ -249,15 +249,16 @@ def test_county_teams_carry_their_own_counts(world, province_user):
 def test_a_county_takes_a_fixed_number_of_queries(
     db, today, province_user, django_assert_num_queries, copies
 ):
-    """Townships, villages, the teams' seven, their townships, the cap's two;
-    counted afresh each time (a county is a few hundred rows), summary or not."""
+    """Townships, villages, the teams' seven, their townships, the townships'
+    visits, the cap's two; counted afresh each time (a county is a few hundred
+    rows), summary or not."""
     world = build_world(copies)
     selectors.place_rows(user=province_user, region=world.zhaojue)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         places = selectors.place_rows(user=province_user, region=world.zhaojue)
     assert places.total.teams == 2 * copies
     place_summary_refresh()
     team_of(world.township, 3)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         places = selectors.place_rows(user=province_user, region=world.zhaojue)
     assert len(places.team_counts) == 2 * copies + 1

@@ -365,10 +365,10 @@ def test_the_county_dashboard_takes_a_fixed_number_of_queries(
     client.get(url)
     build_world(2)
     # session, user, scope; county; townships; villages, the teams' seven,
-    # their townships, cap (2); attendance rollups and the last rollup;
-    # findings (2); breadcrumbs; snapshot; teams; unread reminders;
-    # permissions (2); session (3)
-    with django_assert_num_queries(29):
+    # their townships, the townships' visits, cap (2); attendance rollups and
+    # the last rollup; findings (2); breadcrumbs; snapshot; teams; unread
+    # reminders; permissions (2); session (3)
+    with django_assert_num_queries(30):
         response = client.get(url)
     assert len(response.context["teams"]) == 6
     assert sum(r.counts.served for r in response.context["teams"]) == 18
